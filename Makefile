@@ -1,0 +1,61 @@
+# keiretsu — every target bootstraps its own virtual environment from the lock file (uv.lock).
+# Nothing needs installing by hand: only Python >= 3.12 and make.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
+	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
+	  then echo $$p; break; fi; done)
+UV_VERSION := 0.13.9
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.keiretsu-synced
+RUN := $(BIN)/keiretsu
+DEMO_OUT ?= runs/demo
+
+.PHONY: help venv demo test test-fast lint format bench schema clean
+
+help:
+	@echo "make demo   - install everything and run the bundled EV battery scenario end to end"
+	@echo "make test   - install everything; ruff, import-linter contracts and the whole test suite"
+	@echo "make lint   - ruff (lint + format check) and import-linter only"
+	@echo "make bench  - speed and memory figures (benchmarks/)"
+	@echo "make schema - regenerate the committed JSON Schemas in schemas/"
+
+$(STAMP): pyproject.toml uv.lock
+	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found on PATH (try pyenv install 3.12)" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --quiet --python $(BIN)/python
+	@touch $@
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(RUN) --version
+	$(RUN) validate scenarios/*.yaml
+	$(RUN) validate scenarios/ev_battery.yaml --json > /dev/null
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit $$?; done
+
+schema: $(STAMP)
+	$(RUN) schema -o schemas/scenario.schema.json
+	$(RUN) schema --plan -o schemas/plan.schema.json
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Analyses on scenarios and on tidy result tables (summaries, KPIs, statistics)."""

@@ -1,0 +1,1 @@
+"""Pure economics shared by the simulator and the optimizer (finance, settlement, effects)."""

@@ -1,0 +1,66 @@
+"""Exceptions raised by keiretsu.
+
+Every user mistake is a :class:`KeiretsuError`; the CLI prints its problems one per
+line and exits with status 2, never with a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as we know.
+
+    ``file`` is a path or a pseudo-source such as ``--set``; ``line`` and ``column``
+    are 1-based (0 when unknown); ``path`` is the dotted field path, e.g.
+    ``suppliers[CELLCO-A].offers[0].unit_price``.
+    """
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "message": self.message,
+        }
+
+
+class KeiretsuError(Exception):
+    """Base class of every error keiretsu raises on purpose."""
+
+    exit_code = 1
+
+
+class InputError(KeiretsuError):
+    """Bad user input: one or more located problems. Exit status 2."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem("", 0, 0, "", problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ScenarioError(InputError):
+    """A scenario or plan file (or an override) is not valid."""
+
+
+class SolverError(KeiretsuError):
+    """An optimization model could not be solved (status explained in the message)."""

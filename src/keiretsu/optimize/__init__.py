@@ -1,0 +1,1 @@
+"""The optimization models (the only package that imports pulp)."""

@@ -1,0 +1,1 @@
+"""Figures, tables, HTML and Excel output (the only package that imports matplotlib)."""

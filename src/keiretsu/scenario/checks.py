@@ -1,0 +1,201 @@
+"""Cross-reference checks, run on plain data so every problem is reported at once.
+
+They work on the raw document (dicts and lists, as loaded from YAML) as well as on
+``Scenario.model_dump()``, and tolerate malformed pieces (those are reported by the
+schema itself), so a file with a type error and a dangling reference gets both lines.
+Each problem is ``(path, message)`` with ``path`` a tuple of keys and list indices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from keiretsu.scenario.units import PERIODS_PER_YEAR, horizon_years
+
+Path = tuple[Any, ...]
+ProblemList = list[tuple[Path, str]]
+
+SHARE_TOLERANCE = 1e-6
+"""Shares of one part must sum to 1 within this tolerance."""
+
+
+def _items(doc: Any, key: str) -> list[tuple[int, Mapping]]:
+    value = doc.get(key) if isinstance(doc, Mapping) else None
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, Mapping)]
+
+
+def _ids(items: Iterable[tuple[int, Mapping]], path: Path, kind: str, out: ProblemList) -> set:
+    seen: dict[Any, int] = {}
+    for i, item in items:
+        ident = item.get("id")
+        if not isinstance(ident, str):
+            continue
+        if ident in seen:
+            out.append(
+                ((*path, i, "id"), f"duplicate {kind} id {ident!r} (first at index {seen[ident]})")
+            )
+        else:
+            seen[ident] = i
+    return set(seen)
+
+
+def network_problems(doc: Any) -> ProblemList:
+    """Ids, regions, offers and tier-2 links of a scenario document."""
+    out: ProblemList = []
+    regions = _ids(_items(doc, "regions"), ("regions",), "region", out)
+    parts = _ids(_items(doc, "parts"), ("parts",), "part", out)
+    suppliers = _ids(_items(doc, "suppliers"), ("suppliers",), "supplier", out)
+    for i, sup in _items(doc, "suppliers"):
+        region = sup.get("region")
+        if isinstance(region, str) and region not in regions:
+            out.append((("suppliers", i, "region"), f"unknown region {region!r}"))
+        seen_parts: dict[str, int] = {}
+        for j, offer in _items(sup, "offers"):
+            part = offer.get("part")
+            if not isinstance(part, str):
+                continue
+            if part not in parts:
+                out.append((("suppliers", i, "offers", j, "part"), f"unknown part {part!r}"))
+            if part in seen_parts:
+                out.append(
+                    (
+                        ("suppliers", i, "offers", j, "part"),
+                        f"part {part!r} offered twice by this supplier (first at offers[{seen_parts[part]}])",
+                    )
+                )
+            else:
+                seen_parts[part] = j
+    offered_anywhere = {part for sup in _offered_parts(doc).values() for part in sup}
+    for i, part in _items(doc, "parts"):
+        if isinstance(part.get("id"), str) and part["id"] not in offered_anywhere:
+            out.append((("parts", i, "id"), f"no supplier offers part {part['id']!r}"))
+    tier2 = doc.get("tier2") if isinstance(doc, Mapping) else None
+    if isinstance(tier2, Mapping):
+        subs = _ids(_items(tier2, "sub_suppliers"), ("tier2", "sub_suppliers"), "sub-supplier", out)
+        for i, sub in _items(tier2, "sub_suppliers"):
+            region = sub.get("region")
+            if isinstance(region, str) and region not in regions:
+                out.append((("tier2", "sub_suppliers", i, "region"), f"unknown region {region!r}"))
+        offered = _offered_parts(doc)
+        for i, link in _items(tier2, "links"):
+            sup, sub = link.get("supplier"), link.get("sub_supplier")
+            if isinstance(sup, str) and sup not in suppliers:
+                out.append((("tier2", "links", i, "supplier"), f"unknown supplier {sup!r}"))
+            if isinstance(sub, str) and sub not in subs:
+                out.append((("tier2", "links", i, "sub_supplier"), f"unknown sub-supplier {sub!r}"))
+            link_parts = link.get("parts")
+            if isinstance(sup, str) and sup in suppliers and isinstance(link_parts, list):
+                for k, part in enumerate(link_parts):
+                    if isinstance(part, str) and part not in offered.get(sup, {}):
+                        out.append(
+                            (
+                                ("tier2", "links", i, "parts", k),
+                                f"supplier {sup!r} does not offer part {part!r}",
+                            )
+                        )
+    return out
+
+
+def _offered_parts(doc: Any) -> dict[str, dict[str, Mapping]]:
+    """{supplier id: {part id: offer}} from a document."""
+    result: dict[str, dict[str, Mapping]] = {}
+    for _, sup in _items(doc, "suppliers"):
+        if isinstance(sup.get("id"), str):
+            result[sup["id"]] = {
+                o["part"]: o for _, o in _items(sup, "offers") if isinstance(o.get("part"), str)
+            }
+    return result
+
+
+def plan_problems(plan: Any, doc: Any, prefix: Path = ("plan",)) -> ProblemList:
+    """A plan's references checked against the scenario document ``doc``."""
+    out: ProblemList = []
+    if not isinstance(plan, Mapping):
+        return out
+    parts = {p["id"] for _, p in _items(doc, "parts") if isinstance(p.get("id"), str)}
+    offered = _offered_parts(doc)
+    offerers: dict[str, list[str]] = {}
+    for sup, sup_parts in offered.items():
+        for part in sup_parts:
+            offerers.setdefault(part, []).append(sup)
+
+    def check_shares(shares: Any, part: str, path: Path) -> None:
+        if not isinstance(shares, Mapping):
+            return
+        numeric = True
+        for sup, share in shares.items():
+            if sup not in offered:
+                out.append(((*path, sup), f"unknown supplier {sup!r}"))
+            elif part in parts and part not in offered[sup]:
+                out.append(((*path, sup), f"supplier {sup!r} does not offer part {part!r}"))
+            numeric = numeric and isinstance(share, int | float) and not isinstance(share, bool)
+        if numeric and shares:
+            total = sum(shares.values())
+            if abs(total - 1.0) > SHARE_TOLERANCE:
+                out.append((path, f"shares of part {part!r} sum to {total:g}, not 1"))
+        elif numeric:
+            out.append((path, f"no supplier share given for part {part!r}"))
+
+    allocation = plan.get("allocation", {})
+    if isinstance(allocation, Mapping):
+        for part, shares in allocation.items():
+            if part not in parts:
+                out.append(((*prefix, "allocation", part), f"unknown part {part!r}"))
+            check_shares(shares, part, (*prefix, "allocation", part))
+        for part in sorted(parts):
+            if part not in allocation and len(offerers.get(part, [])) > 1:
+                out.append(
+                    (
+                        (*prefix, "allocation"),
+                        f"no allocation for part {part!r}, offered by {', '.join(offerers[part])}",
+                    )
+                )
+    years = _plan_years(doc)
+    by_year = plan.get("allocation_by_year", {})
+    if isinstance(by_year, Mapping):
+        for part, per_year in by_year.items():
+            if part not in parts:
+                out.append(((*prefix, "allocation_by_year", part), f"unknown part {part!r}"))
+            if not isinstance(per_year, Mapping):
+                continue
+            for year, shares in per_year.items():
+                path = (*prefix, "allocation_by_year", part, year)
+                if isinstance(year, int) and years is not None and not 1 <= year <= years:
+                    out.append((path, f"year {year} is outside the horizon (years 1..{years})"))
+                check_shares(shares, part, path)
+
+    inventory = plan.get("inventory", {})
+    if isinstance(inventory, Mapping):
+        for part in inventory:
+            if part not in parts:
+                out.append(((*prefix, "inventory", part), f"unknown part {part!r}"))
+        if plan.get("default_inventory") is None:
+            missing = sorted(parts - set(inventory))
+            if missing:
+                out.append(
+                    (
+                        (*prefix, "inventory"),
+                        f"no inventory policy for part(s) {', '.join(missing)} "
+                        "(give one per part or a default_inventory)",
+                    )
+                )
+    return out
+
+
+def _plan_years(doc: Any) -> int | None:
+    horizon = doc.get("horizon", {}) if isinstance(doc, Mapping) else {}
+    if not isinstance(horizon, Mapping):
+        return None
+    years, period = horizon.get("years", 5.0), horizon.get("period", "week")
+    if not isinstance(years, int | float) or period not in PERIODS_PER_YEAR or years <= 0:
+        return None
+    return horizon_years(years, period)
+
+
+def scenario_problems(doc: Any) -> ProblemList:
+    """All cross-reference problems of a scenario document, its own plan included."""
+    plan = doc.get("plan", {}) if isinstance(doc, Mapping) else {}
+    return network_problems(doc) + plan_problems(plan if plan is not None else {}, doc)
