@@ -89,7 +89,9 @@ class _Reader:
             mark = exc.problem_mark or exc.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
             what = " ".join(x for x in (exc.context, exc.problem) if x)
-            raise ScenarioError(Problem(self.file, line, col, "", f"YAML syntax error: {what}")) from None
+            raise ScenarioError(
+                Problem(self.file, line, col, "", f"YAML syntax error: {what}")
+            ) from None
         except yaml.YAMLError as exc:
             raise ScenarioError(Problem(self.file, 0, 0, "", f"YAML error: {exc}")) from None
         finally:

@@ -1,0 +1,111 @@
+"""A one-screen summary of a supplier network and its plan (``keiretsu validate``).
+
+Annual figures are first-year expectations: mean demand per period x periods per
+year (seasonality averages 1), priced at first-year unit prices, split by the plan's
+year-1 shares. Capacity warnings compare that expected load with capacity per period.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+
+from keiretsu.scenario.model import Scenario
+from keiretsu.scenario.resolve import shares
+
+
+@dataclass(frozen=True)
+class NetworkSummary:
+    """Figures shown by ``keiretsu validate`` (money in ``currency``, per year)."""
+
+    name: str
+    currency: str
+    years: float
+    period: str
+    n_periods: int
+    parts: int
+    suppliers: int
+    regions: int
+    sub_suppliers: int
+    annual_demand_units: dict[str, float]
+    annual_spend: float
+    spend_by_supplier: dict[str, float]
+    spend_by_region: dict[str, float]
+    single_sourced_parts: list[str]
+    sole_source_parts: list[str]
+    critical_single_sourced: list[str]
+    tier2_exposure: dict[str, float]
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def summarize(scenario: Scenario) -> NetworkSummary:
+    """Summarise ``scenario`` under its own plan (see module docstring for conventions)."""
+    plan = scenario.plan
+    per_year = scenario.horizon.periods_per_year
+    region_of = {s.id: s.region for s in scenario.suppliers}
+    spend_sup: dict[str, float] = defaultdict(float)
+    spend_region: dict[str, float] = defaultdict(float)
+    spend_part_sup: dict[tuple[str, str], float] = {}
+    load: dict[tuple[str, str], float] = {}
+    demand: dict[str, float] = {}
+    single, sole, critical_single, warnings = [], [], [], []
+    for part in scenario.parts:
+        offers = scenario.offers_for(part.id)
+        mean = part.demand.per_period_units.mean
+        demand[part.id] = mean * per_year
+        year1 = shares(scenario, plan, part.id, 1)
+        if len(offers) == 1:
+            sole.append(part.id)
+        if len(year1) == 1:
+            single.append(part.id)
+            if part.criticality == "critical":
+                critical_single.append(part.id)
+        for sup, share in year1.items():
+            offer = offers[sup]
+            amount = share * mean * per_year * offer.unit_price
+            spend_sup[sup] += amount
+            spend_region[region_of[sup]] += amount
+            spend_part_sup[(part.id, sup)] = amount
+            load[(part.id, sup)] = share * mean
+            cap = offer.capacity_units_per_period
+            if cap is not None and share * mean > cap:
+                warnings.append(
+                    f"{sup} gets {share * mean:,.0f} units/{scenario.horizon.period} of {part.id} "
+                    f"on average but has capacity for {cap:,.0f}"
+                )
+    for sup in scenario.suppliers:
+        cap = sup.shared_capacity_units_per_period
+        total = sum(v for (p, s), v in load.items() if s == sup.id)
+        if cap is not None and total > cap:
+            warnings.append(
+                f"{sup.id} gets {total:,.0f} units/{scenario.horizon.period} across parts on "
+                f"average but its shared capacity is {cap:,.0f}"
+            )
+    exposure: dict[str, float] = defaultdict(float)
+    for link in scenario.tier2.links:
+        for part in link.parts:
+            exposure[link.sub_supplier] += spend_part_sup.get((part, link.supplier), 0.0)
+    total = sum(spend_sup.values())
+    return NetworkSummary(
+        name=scenario.meta.name,
+        currency=scenario.meta.currency,
+        years=scenario.horizon.years,
+        period=scenario.horizon.period,
+        n_periods=scenario.horizon.n_periods,
+        parts=len(scenario.parts),
+        suppliers=len(scenario.suppliers),
+        regions=len(scenario.regions),
+        sub_suppliers=len(scenario.tier2.sub_suppliers),
+        annual_demand_units=demand,
+        annual_spend=total,
+        spend_by_supplier=dict(sorted(spend_sup.items(), key=lambda kv: -kv[1])),
+        spend_by_region=dict(sorted(spend_region.items(), key=lambda kv: -kv[1])),
+        single_sourced_parts=single,
+        sole_source_parts=sole,
+        critical_single_sourced=critical_single,
+        tier2_exposure=dict(sorted(exposure.items(), key=lambda kv: -kv[1])),
+        warnings=warnings,
+    )

@@ -1,0 +1,50 @@
+"""Rich tables for the terminal."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from keiretsu.analysis.network import NetworkSummary
+
+
+def print_network_summary(file: str, s: NetworkSummary, console: Console | None = None) -> None:
+    """One screen: the network's size, spend and concentration, and any warnings."""
+    console = console or Console()
+    money = f"{s.currency} {{:,.0f}}"
+    console.print(f"[bold green]✓[/] [bold]{file}[/]: {s.name}")
+    console.print(
+        f"  {s.parts} parts, {s.suppliers} suppliers, {s.regions} regions, "
+        f"{s.sub_suppliers} tier-2 sub-suppliers; {s.years:g} years of {s.n_periods} {s.period}s"
+    )
+    console.print(f"  annual spend (year 1, expected): [bold]{money.format(s.annual_spend)}[/]")
+    if s.single_sourced_parts:
+        console.print(f"  single-sourced in the plan: {', '.join(s.single_sourced_parts)}")
+    if s.critical_single_sourced:
+        console.print(
+            f"  [yellow]critical and single-sourced: {', '.join(s.critical_single_sourced)}[/]"
+        )
+    if s.sole_source_parts:
+        console.print(f"  only one supplier offers: {', '.join(s.sole_source_parts)}")
+    table = Table(show_edge=False, pad_edge=False, box=None, padding=(0, 2))
+    table.add_column("spend share by supplier")
+    table.add_column("", justify="right")
+    table.add_column("by region")
+    table.add_column("", justify="right")
+    sups = list(s.spend_by_supplier.items())
+    regs = list(s.spend_by_region.items())
+    total = s.annual_spend or 1.0
+    for i in range(max(len(sups), len(regs))):
+        sup = sups[i] if i < len(sups) else ("", None)
+        reg = regs[i] if i < len(regs) else ("", None)
+        table.add_row(
+            sup[0],
+            f"{sup[1] / total:.1%}" if sup[1] is not None else "",
+            reg[0],
+            f"{reg[1] / total:.1%}" if reg[1] is not None else "",
+        )
+    console.print(table)
+    for sub, amount in s.tier2_exposure.items():
+        console.print(f"  tier-2 {sub} sits behind {amount / total:.1%} of spend")
+    for warning in s.warnings:
+        console.print(f"  [yellow]warning:[/] {warning}")
