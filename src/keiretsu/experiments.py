@@ -1,5 +1,106 @@
 """The named studies (simulate, compare, drill, payback, optimize, frontier).
 
 The CLI and the notebooks both call these; each returns plain results (frames and
-dataclasses) and leaves writing files to the caller.
+dataclasses). Long runs stream their detailed tables to a ``sink`` (anything with a
+``write(name, frame)`` method, e.g. :class:`keiretsu.fileio.TableWriter`) so memory stays
+bounded; the per-replication tables and the summary stay in memory.
 """
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pandas as pd
+
+from keiretsu.analysis.stats import PERCENTILE_CONVENTION, summarize
+from keiretsu.scenario.model import Plan, Scenario
+from keiretsu.sim import COST_COLUMNS, OTIF_DEFINITION, run
+
+SUMMARY_KPIS = [
+    "fill_rate",
+    "otif",
+    "lost_sales_units",
+    "mean_backorder_units",
+    "mean_on_hand_units",
+    "mean_days_of_cover",
+    *COST_COLUMNS,
+    "total_cost",
+    "revenue",
+    "margin",
+]
+"""KPIs summarised over replications, in the order reports show them."""
+
+
+class Sink(Protocol):
+    def write(self, name: str, frame: pd.DataFrame) -> None: ...
+
+
+@dataclass
+class SimulationResult:
+    """What ``simulate`` returns: per-replication tables, the summary and the definitions."""
+
+    replications: pd.DataFrame
+    parts: pd.DataFrame
+    suppliers: pd.DataFrame
+    periods: pd.DataFrame
+    summary: pd.DataFrame
+    definitions: dict[str, Any] = field(default_factory=dict)
+
+
+def simulate(
+    scenario: Scenario,
+    plan: Plan | None = None,
+    *,
+    seed: int | None = None,
+    replications: int | None = None,
+    workers: int = 1,
+    detail: str = "part",
+    sink: Sink | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    batch: int | None = None,
+) -> SimulationResult:
+    """Monte Carlo of ``scenario`` under ``plan`` (default: its own), summarised.
+
+    ``detail="part"`` also streams per-period tables by part and by supplier to ``sink``.
+    """
+    reps, parts, suppliers, periods = [], [], [], []
+    for b in run(
+        scenario,
+        plan,
+        seed=seed,
+        replications=replications,
+        workers=workers,
+        detail=detail,
+        batch=batch,
+        on_batch=on_progress,
+    ):
+        reps.append(b.replications)
+        parts.append(b.parts)
+        suppliers.append(b.suppliers)
+        periods.append(b.periods)
+        if sink is not None:
+            sink.write("periods", b.periods)
+            if b.part_periods is not None:
+                sink.write("part_periods", b.part_periods)
+            if b.supplier_periods is not None:
+                sink.write("supplier_periods", b.supplier_periods)
+    rep = pd.concat(reps, ignore_index=True)
+    summary = summarize(rep, SUMMARY_KPIS, scenario.run.percentiles)
+    definitions = {
+        "otif": OTIF_DEFINITION,
+        "percentiles": PERCENTILE_CONVENTION,
+        "fill_rate": "unit fill rate: share of each period's demand met from stock in that period",
+        "warmup_periods": scenario.run.warmup_periods,
+        "currency": scenario.meta.currency,
+        "period": scenario.horizon.period,
+    }
+    return SimulationResult(
+        replications=rep,
+        parts=pd.concat(parts, ignore_index=True),
+        suppliers=pd.concat(suppliers, ignore_index=True),
+        periods=pd.concat(periods, ignore_index=True),
+        summary=summary,
+        definitions=definitions,
+    )

@@ -37,3 +37,68 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+class TableWriter:
+    """Streams tables batch by batch to ``DIR/NAME.parquet`` and ``DIR/NAME.csv``.
+
+    Files are written under temporary names and renamed by :meth:`close`; :meth:`abort`
+    (or an exception inside a ``with`` block) removes them, so a failed or interrupted
+    run leaves no partial table behind.
+    """
+
+    def __init__(self, directory: str | Path, csv: bool = True):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.csv = csv
+        self._parquet: dict[str, tuple[object, Path]] = {}
+        self._csv: dict[str, Path] = {}
+
+    def write(self, name: str, frame) -> None:  # frame: pandas.DataFrame
+        """Append ``frame`` to table ``name``."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if name not in self._parquet:
+            tmp = self.directory / f".{name}.parquet.tmp"
+            self._parquet[name] = (pq.ParquetWriter(tmp, table.schema, compression="zstd"), tmp)
+        writer, _ = self._parquet[name]
+        writer.write_table(table.cast(writer.schema))  # type: ignore[attr-defined]
+        if self.csv:
+            first = name not in self._csv
+            tmp = self._csv.setdefault(name, self.directory / f".{name}.csv.tmp")
+            frame.to_csv(tmp, mode="w" if first else "a", header=first, index=False)
+
+    def close(self) -> list[Path]:
+        """Finish every table and move it into place; returns the final paths."""
+        done = []
+        for name, (writer, tmp) in self._parquet.items():
+            writer.close()  # type: ignore[attr-defined]
+            os.replace(tmp, self.directory / f"{name}.parquet")
+            done.append(self.directory / f"{name}.parquet")
+        for name, tmp in self._csv.items():
+            os.replace(tmp, self.directory / f"{name}.csv")
+            done.append(self.directory / f"{name}.csv")
+        self._parquet, self._csv = {}, {}
+        return done
+
+    def abort(self) -> None:
+        """Drop every unfinished table."""
+        for writer, tmp in self._parquet.values():
+            try:
+                writer.close()  # type: ignore[attr-defined]
+            finally:
+                tmp.unlink(missing_ok=True)
+        for tmp in self._csv.values():
+            tmp.unlink(missing_ok=True)
+        self._parquet, self._csv = {}, {}
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()

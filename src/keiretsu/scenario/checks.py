@@ -8,6 +8,7 @@ Each problem is ``(path, message)`` with ``path`` a tuple of keys and list indic
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -133,7 +134,10 @@ def plan_problems(plan: Any, doc: Any, prefix: Path = ("plan",)) -> ProblemList:
                 out.append(((*path, sup), f"supplier {sup!r} does not offer part {part!r}"))
             numeric = numeric and isinstance(share, int | float) and not isinstance(share, bool)
         if numeric and shares:
-            total = sum(shares.values())
+            try:
+                total = sum(float(v) for v in shares.values())
+            except OverflowError:  # an integer too large for a float (the schema says so)
+                total = math.inf
             if abs(total - 1.0) > SHARE_TOLERANCE:
                 out.append((path, f"shares of part {part!r} sum to {total:g}, not 1"))
         elif numeric:
@@ -190,8 +194,13 @@ def _plan_years(doc: Any) -> int | None:
     if not isinstance(horizon, Mapping):
         return None
     years, period = horizon.get("years", 5.0), horizon.get("period", "week")
-    if not isinstance(years, int | float) or period not in PERIODS_PER_YEAR or years <= 0:
-        return None
+    if (
+        not isinstance(years, int | float)
+        or period not in PERIODS_PER_YEAR
+        or (isinstance(years, float) and not math.isfinite(years))
+        or years <= 0
+    ):
+        return None  # the schema reports a bad horizon
     return horizon_years(years, period)
 
 

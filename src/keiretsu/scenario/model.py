@@ -24,7 +24,7 @@ from keiretsu.scenario.base import (
     Share,
     Spec,
 )
-from keiretsu.scenario.distributions import Distribution
+from keiretsu.scenario.distributions import Distribution, Fixed
 from keiretsu.scenario.units import (
     DAYS_PER_PERIOD,
     PERIODS_PER_YEAR,
@@ -174,11 +174,16 @@ class Offer(Spec):
     lead_time_days: Distribution
     """Days from order to arrival at the buyer."""
     on_time_probability: Probability = 1.0
-    """Probability that a shipment arrives within its promised lead time."""
+    """Probability that a shipment arrives within its quoted lead time (the lead-time draw)."""
+    late_delay_days: Distribution = Fixed(value=7.0)
+    """Extra days a late shipment takes beyond its quoted lead time (default: one week)."""
     defect_ppm: float = Field(default=0.0, ge=0.0, le=1_000_000.0)
     """Defective units per million received (rejected at receipt)."""
     minimum_order_units: NonNegativeFloat = 0.0
-    """Smallest quantity the supplier accepts in one order."""
+    """Smallest quantity the supplier accepts in one order (smaller orders are raised to it)."""
+    order_cost_per_order: NonNegativeFloat = 0.0
+    """Fixed cost of placing one order with this supplier for this part (K: purchase order,
+    set-up, freight minimum)."""
     capacity_units_per_period: PositiveFloat | None = None
     """What the supplier can make of this part per period (none: unlimited)."""
 

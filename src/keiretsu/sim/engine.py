@@ -1,0 +1,206 @@
+"""The period kernel, driven by SimPy.
+
+Time: period ``t`` spans ``[t, t+1)``. Discrete events happen at their own times:
+reviews at ``t = 0, r, 2r, ...`` (start of period). The period step runs at ``t + 0.5``,
+after every event of the period's start, and does, in order:
+
+1. **Ship**: each offer ships ``min(backlog, capacity)``; a supplier's shared capacity is
+   rationed across its parts in proportion to what each could ship. Units not shipped
+   wait (first in, first out). A shipment arrives ``lead + late`` periods later
+   (zero-lead-time shipments arrive in the same period).
+2. **Receive**: arrivals are inspected; defective units (binomial with the offer's defect
+   rate) are rejected and re-ordered from the same supplier at no charge; accepted units
+   are paid at the year's unit price and go on hand.
+3. **Demand**: backorders are served first (first in, first out), then the period's
+   demand; unmet demand is backordered or lost per the part's shortage treatment.
+4. **Account**: holding cost on end-of-period on-hand, backorder cost on end-of-period
+   backorders, lost-sale penalty per unit lost, revenue per unit sold.
+
+A review computes the inventory position (on hand + supplier backlog + in transit -
+backorders) and orders per the part's policy: base-stock (up to S), (s, S) (up to S when
+the position is <= s) or days of cover (up to mean daily demand x cover days + safety
+stock). The order is split by the plan's shares for the year; each positive piece is
+raised to the offer's minimum order and costs its fixed order cost.
+
+These are the conventions of Snyder & Shen (2019), ch. 4: with zero lead time the
+end-of-period net inventory is S - D; with lead time L it is S - D(L + 1).
+All state is per replication (leading axis R): replications never interact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+from scipy import stats
+
+from keiretsu.sim.draws import Draws
+from keiretsu.sim.network import POLICY_DAYS_OF_COVER, POLICY_S_S, Network
+
+ORDER_EPS = 1e-9
+"""Orders (and backlogs) below this many units are treated as zero."""
+
+
+@dataclass
+class Trace:
+    """Everything a batch recorded, period by period (leading axis R)."""
+
+    # per part (R, P, T)
+    demand: np.ndarray
+    filled_now: np.ndarray
+    sales: np.ndarray
+    lost: np.ndarray
+    backorders: np.ndarray
+    on_hand: np.ndarray
+    accepted: np.ndarray
+    # per offer (R, O, T)
+    ordered: np.ndarray
+    shipped: np.ndarray
+    received: np.ndarray
+    rejected: np.ndarray
+    backlog: np.ndarray  # supplier backlog right after shipping
+    in_transit: np.ndarray  # end of period
+    purchase_cost: np.ndarray
+    order_cost: np.ndarray
+
+
+class Kernel:
+    """State of R replications of one network, advanced one period at a time."""
+
+    def __init__(self, net: Network, draws: Draws):
+        self.net, self.draws = net, draws
+        R, P, O, T = draws.demand.shape[0], net.n_parts, net.n_offers, net.n_periods
+        self.R = R
+        self.on_hand = np.broadcast_to(net.initial_on_hand, (R, P)).copy()
+        self.backorders = np.zeros((R, P))
+        self.backlog = np.zeros((R, O))
+        self.transit = np.zeros((R, O))
+        self.window = int((draws.lead + draws.late).max(initial=0)) + 1
+        self.ring = np.zeros((R, O, self.window))
+        self.rows = np.arange(R)[:, None]
+        self.cols = np.arange(O)[None, :]
+        self.shared = bool(np.isfinite(net.shared_capacity).any())
+        self.single_offer_parts = O == P
+        z = lambda n: np.zeros((R, n, T))  # noqa: E731
+        self.trace = Trace(
+            demand=draws.demand,
+            filled_now=z(P),
+            sales=z(P),
+            lost=z(P),
+            backorders=z(P),
+            on_hand=z(P),
+            accepted=z(P),
+            ordered=z(O),
+            shipped=z(O),
+            received=z(O),
+            rejected=z(O),
+            backlog=z(O),
+            in_transit=z(O),
+            purchase_cost=z(O),
+            order_cost=z(O),
+        )
+
+    def _by_part(self, x: np.ndarray) -> np.ndarray:
+        if self.single_offer_parts:
+            return x
+        return np.add.reduceat(x, self.net.part_start, axis=1)
+
+    def review(self, t: int) -> None:
+        """Place orders at the start of period ``t`` (see module docstring)."""
+        net = self.net
+        position = self.on_hand + self._by_part(self.backlog + self.transit) - self.backorders
+        target = np.where(
+            net.policy == POLICY_DAYS_OF_COVER,
+            net.mean_daily_demand(t) * net.level_S + net.safety_stock,
+            net.level_S,
+        )
+        gap = target - position
+        quantity = np.where((net.policy == POLICY_S_S) & (position > net.level_s), 0.0, gap)
+        quantity = np.where(quantity > ORDER_EPS, quantity, 0.0)
+        pieces = quantity[:, net.offer_part] * net.share[net.period_year[t]]
+        pieces = np.where(pieces > ORDER_EPS, np.maximum(pieces, net.moq), 0.0)
+        self.backlog += pieces
+        self.trace.ordered[:, :, t] = pieces
+        self.trace.order_cost[:, :, t] = np.where(pieces > 0, net.order_cost, 0.0)
+
+    def step(self, t: int) -> None:
+        """Ship, receive, meet demand and account for period ``t``."""
+        net, tr, draws = self.net, self.trace, self.draws
+        capacity = np.where(t >= net.available_from, net.capacity, 0.0)
+        ship = np.minimum(self.backlog, capacity)
+        if self.shared:
+            ordered_ship = ship[:, net.by_supplier]
+            load = np.add.reduceat(ordered_ship, net.supplier_start, axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factor = np.where(load > net.shared_capacity, net.shared_capacity / load, 1.0)
+            ship = ship * factor[:, net.offer_supplier]
+        self.backlog -= ship
+        self.backlog[self.backlog < ORDER_EPS] = 0.0
+        tr.shipped[:, :, t] = ship
+        tr.backlog[:, :, t] = self.backlog
+        arrive = t + draws.lead[:, :, t] + draws.late[:, :, t]
+        self.ring[self.rows, self.cols, arrive % self.window] += ship
+        self.transit += ship
+
+        slot = t % self.window
+        arriving = self.ring[:, :, slot].copy()
+        self.ring[:, :, slot] = 0.0
+        self.transit -= arriving
+        self.transit[self.transit < ORDER_EPS] = 0.0
+        if draws.defect_u is not None:
+            rejected = np.zeros_like(arriving)
+            mask = (arriving > 0) & (net.defect_rate > 0)
+            if mask.any():
+                p = np.broadcast_to(net.defect_rate, arriving.shape)[mask]
+                n = np.floor(arriving[mask])
+                rejected[mask] = np.minimum(stats.binom.ppf(draws.defect_u[:, :, t][mask], n, p), n)
+            self.backlog += rejected
+            tr.rejected[:, :, t] = rejected
+            accepted = arriving - rejected
+        else:
+            accepted = arriving
+        tr.received[:, :, t] = arriving
+        tr.purchase_cost[:, :, t] = accepted * net.price[net.period_year[t]]
+        accepted_part = self._by_part(accepted)
+        tr.accepted[:, :, t] = accepted_part
+        self.on_hand += accepted_part
+
+        demand = draws.demand[:, :, t]
+        served_backorders = np.minimum(self.on_hand, self.backorders)
+        available = self.on_hand - served_backorders
+        filled = np.minimum(available, demand)
+        short = demand - filled
+        self.backorders += np.where(net.backorder, short, 0.0) - served_backorders
+        sales = served_backorders + filled
+        self.on_hand -= sales
+        tr.filled_now[:, :, t] = filled
+        tr.sales[:, :, t] = sales
+        tr.lost[:, :, t] = np.where(net.backorder, 0.0, short)
+        tr.backorders[:, :, t] = self.backorders
+        tr.on_hand[:, :, t] = self.on_hand
+        tr.in_transit[:, :, t] = self.transit
+
+
+def simulate(net: Network, draws: Draws) -> Trace:
+    """Run one batch of replications through the whole horizon."""
+    env = simpy.Environment()
+    kernel = Kernel(net, draws)
+
+    def reviews() -> simpy.events.ProcessGenerator:
+        t = 0
+        while t < net.n_periods:
+            kernel.review(t)
+            t += net.review_every
+            yield env.timeout(net.review_every)
+
+    def periods() -> simpy.events.ProcessGenerator:
+        yield env.timeout(0.5)
+        for t in range(net.n_periods):
+            kernel.step(t)
+            yield env.timeout(1.0)
+
+    env.process(reviews())
+    env.process(periods())
+    env.run(until=net.n_periods)
+    return kernel.trace

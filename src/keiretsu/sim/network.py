@@ -1,0 +1,197 @@
+"""A scenario and a plan compiled into flat numpy arrays for the period kernel.
+
+Offers (supplier x part pairs) are ordered by part, so per-part totals are
+``np.add.reduceat(x, part_start, axis=-1)``; ``by_supplier`` reorders them by supplier
+for per-supplier totals. Nothing here is random; nothing here changes during a run.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from keiretsu.scenario.model import BaseStock, DaysOfCover, Plan, ReorderPointOrderUpTo, Scenario
+from keiretsu.scenario.resolve import inventory_policy, shares
+
+POLICY_BASE_STOCK, POLICY_S_S, POLICY_DAYS_OF_COVER = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Network:
+    """Static arrays; ``P`` parts, ``O`` offers, ``U`` suppliers, ``T`` periods, ``Y`` plan years."""
+
+    part_ids: list[str]
+    supplier_ids: list[str]
+    supplier_regions: list[str]
+    offer_part: np.ndarray  # (O,) part index of each offer
+    offer_supplier: np.ndarray  # (O,) supplier index of each offer
+    part_start: np.ndarray  # (P,) first offer of each part (offers sorted by part)
+    by_supplier: np.ndarray  # (O,) permutation putting offers in supplier order
+    supplier_start: np.ndarray  # (U,) first position of each supplier in that order
+    n_periods: int
+    days_per_period: int
+    periods_per_year: int
+    period_year: np.ndarray  # (T,) plan-year index (0-based) of each period
+    demand_scale: np.ndarray  # (P, T) mean multiplier: growth x seasonality
+    demand_mean: np.ndarray  # (P,) first-year mean demand per period
+    share: np.ndarray  # (Y, O) order share per offer and year
+    price: np.ndarray  # (Y, O) unit price per offer and year
+    capacity: np.ndarray  # (O,) units per period (inf = unlimited)
+    shared_capacity: np.ndarray  # (U,) units per period (inf = unlimited)
+    available_from: np.ndarray  # (O,) first period the supplier may ship (qualification)
+    qualification_cost: np.ndarray  # (U,) one-off cost at t = 0 for suppliers the plan uses
+    moq: np.ndarray  # (O,)
+    order_cost: np.ndarray  # (O,) fixed cost per order line
+    defect_rate: np.ndarray  # (O,) fraction
+    on_time_probability: np.ndarray  # (O,)
+    revenue: np.ndarray  # (P,)
+    holding: np.ndarray  # (P,) per unit per period
+    backorder: np.ndarray  # (P,) bool: backorder (True) or lost sale (False)
+    shortage_cost: np.ndarray  # (P,) per unit per period (backorder) or per unit lost
+    policy: np.ndarray  # (P,) POLICY_* code
+    level_s: np.ndarray  # (P,) reorder point (s_S), else -inf (always order)
+    level_S: np.ndarray  # (P,) order-up-to (base_stock, s_S) or cover days (days_of_cover)
+    safety_stock: np.ndarray  # (P,) days_of_cover buffer
+    initial_on_hand: np.ndarray  # (P,)
+    review_every: int
+
+    @property
+    def n_parts(self) -> int:
+        return len(self.part_ids)
+
+    @property
+    def n_offers(self) -> int:
+        return len(self.offer_part)
+
+    def mean_daily_demand(self, t: int) -> np.ndarray:
+        """Expected demand per day in period ``t`` for each part."""
+        return self.demand_mean * self.demand_scale[:, t] / self.days_per_period
+
+
+def compile_network(scenario: Scenario, plan: Plan) -> Network:
+    """Arrays for ``scenario`` run under ``plan`` (see :class:`Network`)."""
+    hz = scenario.horizon
+    T, per_year, dpp = hz.n_periods, hz.periods_per_year, hz.days_per_period
+    n_years = hz.n_years
+    part_ids = [p.id for p in scenario.parts]
+    supplier_ids = [s.id for s in scenario.suppliers]
+    sup_index = {s: i for i, s in enumerate(supplier_ids)}
+    offers = [
+        (pi, sup_index[sid], offer)
+        for pi, part in enumerate(scenario.parts)
+        for sid, offer in scenario.offers_for(part.id).items()
+    ]
+    offer_part = np.array([o[0] for o in offers], dtype=np.int64)
+    offer_supplier = np.array([o[1] for o in offers], dtype=np.int64)
+    part_start = np.searchsorted(offer_part, np.arange(len(part_ids)))
+    by_supplier = np.argsort(offer_supplier, kind="stable")
+    supplier_start = np.searchsorted(offer_supplier[by_supplier], np.arange(len(supplier_ids)))
+
+    period_year = np.arange(T) // per_year
+    demand_scale = np.empty((len(part_ids), T))
+    for pi, part in enumerate(scenario.parts):
+        growth = (1.0 + part.demand.annual_growth) ** period_year
+        season = np.ones(T)
+        if part.demand.seasonality:
+            factors = np.asarray(part.demand.seasonality)
+            season_of = ((np.arange(T) % per_year) * len(factors)) // per_year
+            season = factors[season_of]
+        demand_scale[pi] = growth * season
+
+    share = np.zeros((n_years, len(offers)))
+    price = np.zeros((n_years, len(offers)))
+    for y in range(n_years):
+        for oi, (pi, ui, offer) in enumerate(offers):
+            share[y, oi] = shares(scenario, plan, part_ids[pi], y + 1).get(supplier_ids[ui], 0.0)
+            trend = scenario.suppliers[ui].annual_price_trend
+            price[y, oi] = offer.unit_price * (1.0 + trend) ** y
+
+    used = np.zeros(len(supplier_ids), dtype=bool)
+    used[offer_supplier[share.max(axis=0) > 0]] = True
+    available_from = np.zeros(len(offers), dtype=np.int64)
+    qualification_cost = np.zeros(len(supplier_ids))
+    for ui, sup in enumerate(scenario.suppliers):
+        q = sup.qualification
+        if q.status != "qualified" and used[ui]:
+            qualification_cost[ui] = q.cost
+            available_from[offer_supplier == ui] = math.ceil(q.time_days / dpp - 1e-9)
+
+    policy = np.zeros(len(part_ids), dtype=np.int64)
+    level_s = np.full(len(part_ids), -np.inf)
+    level_S = np.zeros(len(part_ids))
+    safety = np.zeros(len(part_ids))
+    initial = np.zeros(len(part_ids))
+    demand_mean = np.array([p.demand.per_period_units.mean for p in scenario.parts])
+    for pi, part in enumerate(scenario.parts):
+        pol = inventory_policy(plan, part.id)
+        if isinstance(pol, BaseStock):
+            policy[pi], level_S[pi] = POLICY_BASE_STOCK, pol.order_up_to_units
+            start = pol.order_up_to_units
+        elif isinstance(pol, ReorderPointOrderUpTo):
+            policy[pi], level_S[pi] = POLICY_S_S, pol.order_up_to_units
+            level_s[pi] = pol.reorder_point_units
+            start = pol.order_up_to_units
+        elif isinstance(pol, DaysOfCover):
+            policy[pi], level_S[pi], safety[pi] = (
+                POLICY_DAYS_OF_COVER,
+                pol.cover_days,
+                pol.safety_stock_units,
+            )
+            start = (
+                demand_mean[pi] * demand_scale[pi, 0] / dpp * pol.cover_days
+                + pol.safety_stock_units
+            )
+        else:  # pragma: no cover - the schema admits no other policy
+            raise TypeError(f"unknown policy {pol!r}")
+        initial[pi] = start if pol.initial_on_hand_units is None else pol.initial_on_hand_units
+
+    def cap(value: float | None) -> float:
+        return np.inf if value is None else float(value)
+
+    return Network(
+        part_ids=part_ids,
+        supplier_ids=supplier_ids,
+        supplier_regions=[s.region for s in scenario.suppliers],
+        offer_part=offer_part,
+        offer_supplier=offer_supplier,
+        part_start=part_start,
+        by_supplier=by_supplier,
+        supplier_start=supplier_start,
+        n_periods=T,
+        days_per_period=dpp,
+        periods_per_year=per_year,
+        period_year=period_year,
+        demand_scale=demand_scale,
+        demand_mean=demand_mean,
+        share=share,
+        price=price,
+        capacity=np.array([cap(o[2].capacity_units_per_period) for o in offers]),
+        shared_capacity=np.array(
+            [cap(s.shared_capacity_units_per_period) for s in scenario.suppliers]
+        ),
+        available_from=available_from,
+        qualification_cost=qualification_cost,
+        moq=np.array([o[2].minimum_order_units for o in offers]),
+        order_cost=np.array([o[2].order_cost_per_order for o in offers]),
+        defect_rate=np.array([o[2].defect_ppm / 1e6 for o in offers]),
+        on_time_probability=np.array([o[2].on_time_probability for o in offers]),
+        revenue=np.array([p.revenue_per_unit for p in scenario.parts]),
+        holding=np.array([p.holding_cost_per_unit_per_period for p in scenario.parts]),
+        backorder=np.array([p.shortage.kind == "backorder" for p in scenario.parts]),
+        shortage_cost=np.array(
+            [
+                p.shortage.cost_per_unit_per_period
+                if p.shortage.kind == "backorder"
+                else p.shortage.penalty_per_unit
+                for p in scenario.parts
+            ]
+        ),
+        policy=policy,
+        level_s=level_s,
+        level_S=level_S,
+        safety_stock=safety,
+        initial_on_hand=initial,
+        review_every=hz.review_every_periods,
+    )

@@ -1,0 +1,308 @@
+"""Tidy tables from a batch trace (one row per replication x period x part, etc.).
+
+Warm-up periods (``run.warmup_periods``) are dropped from every table and KPI.
+
+OTIF is counted per order line (one supplier, one part, one review): a line is *on
+time in full* when all its units leave the supplier in the period ordered (no capacity
+backlog) and arrive within the quoted lead time (no lateness event). Quality rejections
+are reported separately (defect ppm), not counted against OTIF. The realised lead
+time of a line runs from its order to the arrival of its last unit, in days; lines not
+fully shipped by the end of the horizon are censored (counted, not in the statistics).
+
+Total cost of ownership per supplier and part = purchase + ordering costs + the
+supplier's qualification cost split over its parts in proportion to purchase spend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from keiretsu.sim.draws import Draws
+from keiretsu.sim.engine import Trace
+from keiretsu.sim.network import Network
+
+OTIF_DEFINITION = (
+    "order-line level: a line (one supplier, one part, one review) is on time in full when all "
+    "its units ship in the period ordered and arrive within the quoted lead time (window 0 days); "
+    "quality rejections are not counted against OTIF (see defect_ppm)"
+)
+
+
+@dataclass
+class BatchTables:
+    """The tables of one batch of replications."""
+
+    replications: pd.DataFrame  # one row per replication: network KPIs
+    parts: pd.DataFrame  # replication x part totals
+    suppliers: pd.DataFrame  # replication x supplier x part: delivery KPIs and spend
+    periods: pd.DataFrame  # replication x period (network totals)
+    part_periods: pd.DataFrame | None  # replication x period x part (detail "part")
+    supplier_periods: pd.DataFrame | None  # replication x period x supplier (detail "part")
+
+
+def tables(
+    net: Network, trace: Trace, draws: Draws, replications: list[int], warmup: int, detail: str
+) -> BatchTables:
+    """Turn a batch trace into tidy tables (see module docstring for definitions)."""
+    w = min(warmup, net.n_periods - 1)
+    sl = slice(w, None)
+    R, P = len(replications), net.n_parts
+    T = net.n_periods - w
+    reps = np.asarray(replications)
+
+    daily_mean = (net.demand_mean[:, None] * net.demand_scale / net.days_per_period)[
+        :, sl
+    ]  # (P, T)
+    part_cost_purchase = _by_part(net, trace.purchase_cost)[:, :, sl]
+    part_cost_order = _by_part(net, trace.order_cost)[:, :, sl]
+    demand = trace.demand[:, :, sl]
+    filled = trace.filled_now[:, :, sl]
+    sales = trace.sales[:, :, sl]
+    lost = trace.lost[:, :, sl]
+    backorders = trace.backorders[:, :, sl]
+    on_hand = trace.on_hand[:, :, sl]
+    holding = on_hand * net.holding[None, :, None]
+    shortage = np.where(
+        net.backorder[None, :, None],
+        backorders * net.shortage_cost[None, :, None],
+        lost * net.shortage_cost[None, :, None],
+    )
+    revenue = sales * net.revenue[None, :, None]
+    qualification = np.zeros((R, T))
+    if w == 0:
+        qualification[:, 0] = net.qualification_cost.sum()
+
+    # ---- network per period
+    periods = pd.DataFrame(
+        {
+            "replication": np.repeat(reps, T),
+            "period": np.tile(np.arange(w, net.n_periods), R),
+            "demand_units": demand.sum(axis=1).ravel(),
+            "filled_now_units": filled.sum(axis=1).ravel(),
+            "sales_units": sales.sum(axis=1).ravel(),
+            "lost_sales_units": lost.sum(axis=1).ravel(),
+            "backorder_units": backorders.sum(axis=1).ravel(),
+            "on_hand_units": on_hand.sum(axis=1).ravel(),
+            "days_of_cover": (on_hand.sum(axis=1) / daily_mean.sum(axis=0)).ravel(),
+            "purchase_cost": part_cost_purchase.sum(axis=1).ravel(),
+            "holding_cost": holding.sum(axis=1).ravel(),
+            "shortage_cost": shortage.sum(axis=1).ravel(),
+            "ordering_cost": part_cost_order.sum(axis=1).ravel(),
+            "qualification_cost": qualification.ravel(),
+            "revenue": revenue.sum(axis=1).ravel(),
+        }
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        periods.insert(4, "fill_rate", periods["filled_now_units"] / periods["demand_units"])
+    periods["total_cost"] = periods[COST_COLUMNS].sum(axis=1)
+    periods["margin"] = periods["revenue"] - periods["total_cost"]
+
+    part_periods = supplier_periods = None
+    if detail == "part":
+        part_periods = pd.DataFrame(
+            {
+                "replication": np.repeat(reps, T * P),
+                "period": np.tile(np.repeat(np.arange(w, net.n_periods), P), R),
+                "part": np.tile(np.asarray(net.part_ids, dtype=object), R * T),
+                "demand_units": demand.transpose(0, 2, 1).ravel(),
+                "filled_now_units": filled.transpose(0, 2, 1).ravel(),
+                "sales_units": sales.transpose(0, 2, 1).ravel(),
+                "lost_sales_units": lost.transpose(0, 2, 1).ravel(),
+                "backorder_units": backorders.transpose(0, 2, 1).ravel(),
+                "on_hand_units": on_hand.transpose(0, 2, 1).ravel(),
+                "days_of_cover": (on_hand / daily_mean[None]).transpose(0, 2, 1).ravel(),
+                "received_units": trace.accepted[:, :, sl].transpose(0, 2, 1).ravel(),
+                "purchase_cost": part_cost_purchase.transpose(0, 2, 1).ravel(),
+                "holding_cost": holding.transpose(0, 2, 1).ravel(),
+                "shortage_cost": shortage.transpose(0, 2, 1).ravel(),
+                "ordering_cost": part_cost_order.transpose(0, 2, 1).ravel(),
+                "revenue": revenue.transpose(0, 2, 1).ravel(),
+            }
+        )
+        U = len(net.supplier_ids)
+        sup_spend = _by_supplier(net, trace.purchase_cost)[:, :, sl]
+        sup_received = _by_supplier(net, trace.received)[:, :, sl]
+        sup_rejected = _by_supplier(net, trace.rejected)[:, :, sl]
+        sup_ordered = _by_supplier(net, trace.ordered)[:, :, sl]
+        supplier_periods = pd.DataFrame(
+            {
+                "replication": np.repeat(reps, T * U),
+                "period": np.tile(np.repeat(np.arange(w, net.n_periods), U), R),
+                "supplier": np.tile(np.asarray(net.supplier_ids, dtype=object), R * T),
+                "region": np.tile(np.asarray(net.supplier_regions, dtype=object), R * T),
+                "ordered_units": sup_ordered.transpose(0, 2, 1).ravel(),
+                "received_units": sup_received.transpose(0, 2, 1).ravel(),
+                "rejected_units": sup_rejected.transpose(0, 2, 1).ravel(),
+                "spend": sup_spend.transpose(0, 2, 1).ravel(),
+            }
+        )
+
+    # ---- per replication x part
+    with np.errstate(divide="ignore", invalid="ignore"):
+        parts = pd.DataFrame(
+            {
+                "replication": np.repeat(reps, P),
+                "part": np.tile(np.asarray(net.part_ids, dtype=object), R),
+                "demand_units": demand.sum(axis=2).ravel(),
+                "sales_units": sales.sum(axis=2).ravel(),
+                "fill_rate": (filled.sum(axis=2) / demand.sum(axis=2)).ravel(),
+                "lost_sales_units": lost.sum(axis=2).ravel(),
+                "mean_backorder_units": backorders.mean(axis=2).ravel(),
+                "mean_on_hand_units": on_hand.mean(axis=2).ravel(),
+                "mean_days_of_cover": (on_hand / daily_mean[None]).mean(axis=2).ravel(),
+                "purchase_cost": part_cost_purchase.sum(axis=2).ravel(),
+                "holding_cost": holding.sum(axis=2).ravel(),
+                "shortage_cost": shortage.sum(axis=2).ravel(),
+                "ordering_cost": part_cost_order.sum(axis=2).ravel(),
+                "revenue": revenue.sum(axis=2).ravel(),
+            }
+        )
+
+    suppliers = _supplier_table(net, trace, draws, reps, w)
+
+    # ---- per replication
+    g = periods.groupby("replication", sort=True)
+    totals = g[
+        [
+            "demand_units",
+            "filled_now_units",
+            "sales_units",
+            "lost_sales_units",
+            *COST_COLUMNS,
+            "revenue",
+        ]
+    ].sum()
+    means = g[["on_hand_units", "backorder_units", "days_of_cover"]].mean()
+    lines = suppliers.groupby("replication")[["order_lines", "otif_lines"]].sum()
+    rep = pd.DataFrame(index=totals.index)
+    rep["fill_rate"] = totals["filled_now_units"] / totals["demand_units"]
+    rep["otif"] = lines["otif_lines"] / lines["order_lines"].where(lines["order_lines"] > 0)
+    rep["demand_units"] = totals["demand_units"]
+    rep["sales_units"] = totals["sales_units"]
+    rep["lost_sales_units"] = totals["lost_sales_units"]
+    rep["mean_backorder_units"] = means["backorder_units"]
+    rep["mean_on_hand_units"] = means["on_hand_units"]
+    rep["mean_days_of_cover"] = means["days_of_cover"]
+    for c in COST_COLUMNS:
+        rep[c] = totals[c]
+    rep["total_cost"] = totals[COST_COLUMNS].sum(axis=1)
+    rep["revenue"] = totals["revenue"]
+    rep["margin"] = rep["revenue"] - rep["total_cost"]
+    rep["cost_per_period"] = rep["total_cost"] / T
+    rep["inventory_cost_per_period"] = (
+        rep["holding_cost"] + rep["shortage_cost"] + rep["ordering_cost"]
+    ) / T
+    rep["order_lines"] = lines["order_lines"]
+    rep = rep.reset_index()
+    return BatchTables(rep, parts, suppliers, periods, part_periods, supplier_periods)
+
+
+COST_COLUMNS = [
+    "purchase_cost",
+    "holding_cost",
+    "shortage_cost",
+    "ordering_cost",
+    "qualification_cost",
+]
+"""Cost categories, in the order reports show them (money in meta.currency)."""
+
+
+def _by_part(net: Network, x: np.ndarray) -> np.ndarray:
+    if net.n_offers == net.n_parts:
+        return x
+    return np.add.reduceat(x, net.part_start, axis=1)
+
+
+def _by_supplier(net: Network, x: np.ndarray) -> np.ndarray:
+    return np.add.reduceat(x[:, net.by_supplier], net.supplier_start, axis=1)
+
+
+def _supplier_table(
+    net: Network, trace: Trace, draws: Draws, reps: np.ndarray, w: int
+) -> pd.DataFrame:
+    R, O, T = trace.ordered.shape
+    dpp = net.days_per_period
+    rows = []
+    spend_all = trace.purchase_cost[:, :, w:].sum(axis=2)  # (R, O)
+    for r in range(R):
+        shipped_cum = np.cumsum(trace.shipped[r], axis=1)
+        added = trace.ordered[r].copy()
+        added[:, 1:] += trace.rejected[r, :, :-1]
+        added_cum = np.cumsum(added, axis=1)
+        sup_spend = np.bincount(
+            net.offer_supplier, weights=spend_all[r], minlength=len(net.supplier_ids)
+        )
+        for o in range(O):
+            line_t = np.nonzero(trace.ordered[r, o] > 0)[0]
+            line_t = line_t[line_t >= w]
+            need = added_cum[o, line_t]
+            done = np.searchsorted(shipped_cum[o], need * (1 - 1e-12) - 1e-9, side="left")
+            ok = done < T
+            lt_days = np.empty(0)
+            otif_lines = 0
+            if ok.any():
+                d = done[ok]
+                lt_days = ((d - line_t[ok]) + draws.lead[r, o, d] + draws.late[r, o, d]) * dpp
+                otif_lines = int(((d == line_t[ok]) & (draws.late[r, o, d] == 0)).sum())
+            received = trace.received[r, o, w:].sum()
+            rejected = trace.rejected[r, o, w:].sum()
+            u = net.offer_supplier[o]
+            spend = spend_all[r, o]
+            qual = (
+                net.qualification_cost[u] * (spend / sup_spend[u] if sup_spend[u] > 0 else 0.0)
+                if w == 0
+                else 0.0
+            )
+            order_cost = trace.order_cost[r, o, w:].sum()
+            mean = float(lt_days.mean()) if lt_days.size else np.nan
+            sd = float(lt_days.std(ddof=1)) if lt_days.size > 1 else np.nan
+            rows.append(
+                (
+                    int(reps[r]),
+                    net.supplier_ids[u],
+                    net.supplier_regions[u],
+                    net.part_ids[net.offer_part[o]],
+                    len(line_t),
+                    otif_lines,
+                    otif_lines / len(line_t) if len(line_t) else np.nan,
+                    int((~ok).sum()),
+                    mean,
+                    sd,
+                    sd / mean if lt_days.size > 1 and mean > 0 else np.nan,
+                    trace.ordered[r, o, w:].sum(),
+                    received,
+                    rejected,
+                    rejected / received * 1e6 if received > 0 else np.nan,
+                    spend,
+                    order_cost,
+                    qual,
+                    spend + order_cost + qual,
+                )
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "replication",
+            "supplier",
+            "region",
+            "part",
+            "order_lines",
+            "otif_lines",
+            "otif",
+            "censored_lines",
+            "lead_time_mean_days",
+            "lead_time_sd_days",
+            "lead_time_cv",
+            "ordered_units",
+            "received_units",
+            "rejected_units",
+            "defect_ppm",
+            "spend",
+            "ordering_cost",
+            "qualification_cost",
+            "tco",
+        ],
+    )
