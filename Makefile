@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml uv.lock
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found on PATH (try pyenv install 3.12)" >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	@UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --quiet --python $(BIN)/python
+	@UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --compile-bytecode --quiet --python $(BIN)/python
 	@touch $@
 
 venv: $(STAMP)

@@ -186,5 +186,153 @@ def schema(output: Path | None, for_plan: bool) -> None:
         click.echo(f"wrote {output}", err=True)
 
 
+@main.command(context_settings=CONTEXT)
+@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(path_type=Path),
+    help="Run this plan file instead of the scenario's own plan.",
+)
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=1),
+    help="Replications (default: run.replications).",
+)
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: run.seed).")
+@click.option(
+    "-j",
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes; results are identical for any number.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Run directory (default: runs/SCENARIO-TIMESTAMP).",
+)
+@click.option(
+    "--detail",
+    type=click.Choice(["part", "network"]),
+    default="part",
+    show_default=True,
+    help="part: also write per-period tables by part and by supplier; network: network totals only.",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
+@set_option
+@json_option
+def simulate(
+    scenario_file: Path,
+    plan_file: Path | None,
+    replications: int | None,
+    seed: int | None,
+    workers: int,
+    out_dir: Path | None,
+    detail: str,
+    force: bool,
+    overrides: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Monte Carlo simulation of SCENARIO under its plan (or --plan).
+
+    Writes a run directory: manifest.json, summary.json, tables (parquet and CSV) and
+    PNG figures; prints the KPI table (on stderr with --json).
+    """
+    import datetime as dt
+
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from keiretsu import experiments
+    from keiretsu.fileio import TableWriter, write_text_atomic
+    from keiretsu.reports.console import print_kpi_table
+    from keiretsu.reports.figures import save_png, simulation_figures
+    from keiretsu.scenario.loader import load_plan, load_scenario
+
+    scenario = load_scenario(scenario_file, overrides)
+    plan = load_plan(plan_file, scenario) if plan_file else scenario.plan
+    n = replications or scenario.run.replications
+    seed = scenario.run.seed if seed is None else seed
+    started = dt.datetime.now(dt.UTC)
+    if out_dir is None:
+        out_dir = Path("runs") / f"{scenario_file.stem}-{started:%Y%m%d-%H%M%S}"
+    if out_dir.exists() and any(out_dir.iterdir()) and not force:
+        raise InputError(
+            Problem(str(out_dir), 0, 0, "", "run directory exists and is not empty (use --force)")
+        )
+    console = Console(stderr=True)
+    progress = Progress(
+        TextColumn("simulating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("replications"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+    with progress, TableWriter(out_dir) as writer:
+        task = progress.add_task("simulate", total=n)
+        result = experiments.simulate(
+            scenario,
+            plan,
+            seed=seed,
+            replications=n,
+            workers=workers,
+            detail=detail,
+            sink=writer,
+            on_progress=lambda done: progress.update(task, completed=done),
+        )
+        writer.write("replications", result.replications)
+        writer.write("parts", result.parts)
+        writer.write("suppliers", result.suppliers)
+        writer.write("summary", result.summary)
+    for name, fig in simulation_figures(result, scenario).items():
+        save_png(fig, out_dir / f"{name}.png")
+    summary_json = {
+        "scenario": scenario.meta.name,
+        "plan": plan.name,
+        "replications": n,
+        "seed": seed,
+        "definitions": result.definitions,
+        "kpis": result.summary.to_dict(orient="records"),
+    }
+    write_text_atomic(
+        out_dir / "summary.json", json.dumps(summary_json, indent=2, default=float) + "\n"
+    )
+    record = experiments.manifest(
+        command="simulate",
+        scenario=scenario,
+        scenario_path=str(scenario_file),
+        plan=plan,
+        seed=seed,
+        replications=n,
+        workers=workers,
+        started=started.isoformat(),
+        finished=dt.datetime.now(dt.UTC).isoformat(),
+        definitions=result.definitions,
+        extra={"overrides": list(overrides), "detail": detail},
+    )
+    write_text_atomic(out_dir / "manifest.json", json.dumps(record, indent=2, default=str) + "\n")
+    if as_json:
+        _emit_json({"ok": True, "run_dir": str(out_dir), **summary_json})
+    else:
+        print_kpi_table(
+            result.summary,
+            f"{scenario.meta.name} — plan {plan.name!r}, {n} replications, seed {seed}",
+            Console(),
+        )
+        console.print(f"run directory: {out_dir}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -104,3 +104,82 @@ def simulate(
         summary=summary,
         definitions=definitions,
     )
+
+
+def manifest(
+    *,
+    command: str,
+    scenario: Scenario,
+    scenario_path: str | None,
+    plan: Plan,
+    seed: int,
+    replications: int,
+    workers: int,
+    started: str,
+    finished: str,
+    definitions: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Everything needed to reproduce or audit a run (written as ``manifest.json``)."""
+    import hashlib
+    import platform
+    import subprocess
+    import sys
+    from importlib import metadata
+    from pathlib import Path
+
+    from keiretsu import __version__
+
+    sha = None
+    if scenario_path is not None and Path(scenario_path).is_file():
+        sha = hashlib.sha256(Path(scenario_path).read_bytes()).hexdigest()
+    try:
+        git = (
+            subprocess.run(
+                ["git", "rev-parse", "HEAD"],
+                capture_output=True,
+                text=True,
+                timeout=5,
+                cwd=Path(__file__).resolve().parent,
+                check=False,
+            ).stdout.strip()
+            or None
+        )
+    except (OSError, subprocess.SubprocessError):
+        git = None
+    packages = {}
+    for name in (
+        "numpy",
+        "pandas",
+        "scipy",
+        "simpy",
+        "pulp",
+        "highspy",
+        "pydantic",
+        "pyarrow",
+        "joblib",
+    ):
+        try:
+            packages[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            packages[name] = None
+    return {
+        "keiretsu_version": __version__,
+        "command": command,
+        "argv": sys.argv,
+        "scenario_path": scenario_path,
+        "scenario_sha256": sha,
+        "scenario": scenario.model_dump(mode="json"),
+        "plan": plan.model_dump(mode="json"),
+        "seed": seed,
+        "replications": replications,
+        "workers": workers,
+        "git_sha": git,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": packages,
+        "started": started,
+        "finished": finished,
+        "definitions": definitions,
+        **(extra or {}),
+    }

@@ -48,3 +48,30 @@ def print_network_summary(file: str, s: NetworkSummary, console: Console | None 
         console.print(f"  tier-2 {sub} sits behind {amount / total:.1%} of spend")
     for warning in s.warnings:
         console.print(f"  [yellow]warning:[/] {warning}")
+
+
+def print_kpi_table(summary, title: str, console: Console | None = None) -> None:
+    """The KPI summary of a run: mean, 95 % CI half-width and percentiles per KPI."""
+    console = console or Console(stderr=True)
+    table = Table(title=title, title_justify="left")
+    cols = [c for c in summary.columns if c not in ("kpi", "n", "sd")]
+    table.add_column("KPI")
+    for c in cols:
+        table.add_column(
+            "± 95% CI" if c == "ci95_half_width" else c.upper() if c.startswith("p") else c,
+            justify="right",
+        )
+    for _, row in summary.iterrows():
+        fmt = _fmt_share if row["kpi"] in ("fill_rate", "otif") else _fmt_number
+        table.add_row(row["kpi"], *(fmt(row[c]) for c in cols))
+    console.print(table)
+
+
+def _fmt_share(v: float) -> str:
+    return "–" if v != v else f"{v:.2%}"
+
+
+def _fmt_number(v: float) -> str:
+    if v != v:
+        return "–"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"

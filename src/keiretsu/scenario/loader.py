@@ -75,6 +75,7 @@ class _Reader:
         self.nodes = 0
         self.positions: dict[tuple, Position] = {}
         self.problems: list[Problem] = []
+        self._flat: dict[int, list[tuple[yaml.Node, yaml.Node]]] = {}
 
     def problem(self, node: yaml.Node, message: str, path: tuple = ()) -> None:
         mark = node.start_mark
@@ -169,8 +170,18 @@ class _Reader:
         self.problem(node, "unsupported YAML node", path)
         return None
 
-    def _flatten(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
-        """Key/value pairs with YAML merge keys (``<<: *anchor``) expanded; own keys win."""
+    def _flatten(
+        self, node: yaml.MappingNode, active: frozenset[int] = frozenset()
+    ) -> list[tuple[yaml.Node, yaml.Node]]:
+        """Key/value pairs with YAML merge keys (``<<: *anchor``) expanded.
+
+        Own keys win over merged ones, earlier merge sources over later ones (YAML merge
+        key spec). Each mapping is flattened once (memoized), so nested merges of the same
+        anchor cannot blow up, and a merge that refers back to its own mapping is refused.
+        """
+        cached = self._flat.get(id(node))
+        if cached is not None:
+            return cached
         own, merged = [], []
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -178,14 +189,24 @@ class _Reader:
                     value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
                 )
                 for src in sources:
-                    if isinstance(src, yaml.MappingNode):
-                        merged.extend(self._flatten(src))
-                    else:
+                    if not isinstance(src, yaml.MappingNode):
                         self.problem(src, "a merge key (<<) needs a mapping")
+                    elif id(src) in active or src is node:
+                        self.problem(src, "a merge key (<<) refers to the mapping that holds it")
+                    else:
+                        merged.extend(self._flatten(src, active | {id(node)}))
             else:
                 own.append((key_node, value_node))
-        own_keys = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
-        return own + [(k, v) for k, v in merged if k.value not in own_keys]
+        seen = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
+        result = list(own)
+        for k, v in merged:
+            if isinstance(k, yaml.ScalarNode):
+                if k.value in seen:
+                    continue
+                seen.add(k.value)
+            result.append((k, v))
+        self._flat[id(node)] = result
+        return result
 
 
 def read_yaml(path: str | Path) -> Document:

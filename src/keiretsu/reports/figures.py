@@ -1,0 +1,171 @@
+"""Figures of a simulation run. Each function draws on the ``ax`` it is given and
+returns it; none shows or saves (callers decide, see :func:`save_png`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from keiretsu.sim import COST_COLUMNS
+
+BAND = (10, 90)
+"""Percentiles of the shaded band (P10-P90 over replications)."""
+
+
+def _band(periods: pd.DataFrame, column: str) -> pd.DataFrame:
+    wide = periods.pivot(index="period", columns="replication", values=column)
+    values = wide.to_numpy(dtype=float)
+    with np.errstate(all="ignore"):
+        return pd.DataFrame(
+            {
+                "p_low": np.nanpercentile(values, BAND[0], axis=1),
+                "median": np.nanmedian(values, axis=1),
+                "p_high": np.nanpercentile(values, BAND[1], axis=1),
+            },
+            index=wide.index,
+        )
+
+
+def _time_axis(index: pd.Index, start: pd.Timestamp, days_per_period: int) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(start + pd.to_timedelta(np.asarray(index) * days_per_period, unit="D"))
+
+
+ROLLING_DAYS = 28
+"""Window of the rolling fill rate in the service-level figure (days)."""
+
+
+def rolling_fill_rate(periods: pd.DataFrame, days_per_period: int) -> pd.DataFrame:
+    """Per replication: filled / demand over the trailing :data:`ROLLING_DAYS`."""
+    window = max(1, round(ROLLING_DAYS / days_per_period))
+    frame = periods.sort_values(["replication", "period"])
+    g = frame.groupby("replication", sort=False)
+    filled = g["filled_now_units"].transform(lambda s: s.rolling(window, min_periods=1).sum())
+    demand = g["demand_units"].transform(lambda s: s.rolling(window, min_periods=1).sum())
+    out = frame[["replication", "period"]].copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["rolling_fill_rate"] = filled / demand
+    return out
+
+
+def service_level(
+    ax: Axes,
+    periods: pd.DataFrame,
+    start: pd.Timestamp,
+    days_per_period: int,
+    target: float | None = None,
+) -> Axes:
+    """Network unit fill rate over a trailing window: median, mean and P10-P90 band."""
+    rolling = rolling_fill_rate(periods, days_per_period)
+    band = _band(rolling, "rolling_fill_rate")
+    mean = rolling.groupby("period")["rolling_fill_rate"].mean()
+    x = _time_axis(band.index, start, days_per_period)
+    ax.fill_between(
+        x, band["p_low"], band["p_high"], alpha=0.3, label="P10–P90", color="tab:blue", lw=0
+    )
+    ax.plot(x, band["median"], color="tab:blue", lw=1.2, label="median")
+    ax.plot(x, mean.to_numpy(), color="black", lw=0.8, ls=":", label="mean")
+    if target is not None:
+        ax.axhline(target, color="tab:red", ls="--", lw=1, label=f"target {target:.0%}")
+    low = float(np.nanmin(band["p_low"])) if np.isfinite(band["p_low"]).any() else 0.0
+    ax.set_ylim(max(0.0, np.floor(min(low, target or 1.0) * 20 - 1) / 20), 1.005)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_title(f"Service level: unit fill rate over a trailing {ROLLING_DAYS}-day window")
+    ax.set_ylabel("fill rate")
+    ax.legend(loc="lower left", fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def cost_breakdown(ax: Axes, replications: pd.DataFrame, currency: str) -> Axes:
+    """Mean cost per category over the horizon, with P10-P90 whiskers."""
+    cols = [c for c in COST_COLUMNS if c in replications]
+    means = replications[cols].mean()
+    low = replications[cols].quantile(BAND[0] / 100)
+    high = replications[cols].quantile(BAND[1] / 100)
+    y = np.arange(len(cols))
+    ax.barh(y, means.to_numpy(), color="tab:orange", alpha=0.8)
+    ax.errorbar(
+        means.to_numpy(),
+        y,
+        xerr=[(means - low).clip(lower=0).to_numpy(), (high - means).clip(lower=0).to_numpy()],
+        fmt="none",
+        ecolor="black",
+        capsize=3,
+        lw=1,
+    )
+    for yi, value in zip(y, means.to_numpy(), strict=True):
+        ax.annotate(f" {_money(value)}", (value, yi), va="center", fontsize=8)
+    ax.set_yticks(y, [c.replace("_cost", "").replace("_", " ") for c in cols])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _money(v)))
+    ax.set_xlabel(f"{currency} over the horizon (mean; whiskers P10–P90)")
+    ax.set_title("Cost breakdown")
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def inventory(ax: Axes, periods: pd.DataFrame, start: pd.Timestamp, days_per_period: int) -> Axes:
+    """On-hand units (median, P10-P90) with days of cover on a second axis."""
+    x_band = _band(periods, "on_hand_units")
+    x = _time_axis(x_band.index, start, days_per_period)
+    ax.fill_between(x, x_band["p_low"], x_band["p_high"], alpha=0.25, color="tab:green", lw=0)
+    ax.plot(x, x_band["median"], color="tab:green", lw=1.2, label="on hand (median, P10–P90)")
+    ax.set_ylabel("on-hand units")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _money(v)))
+    twin = ax.twinx()
+    cover = _band(periods, "days_of_cover")
+    twin.plot(x, cover["median"], color="tab:purple", lw=1, ls="--", label="days of cover (median)")
+    twin.set_ylabel("days of cover")
+    twin.set_ylim(bottom=0)
+    ax.set_ylim(bottom=0)
+    lines = ax.get_legend_handles_labels()
+    lines2 = twin.get_legend_handles_labels()
+    ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], loc="upper right", fontsize=8)
+    ax.set_title("Inventory and days of cover")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def _money(v: float) -> str:
+    for unit, div in (("bn", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(v) >= div:
+            return f"{v / div:,.1f}{unit}"
+    return f"{v:,.0f}"
+
+
+def simulation_figures(result, scenario) -> dict[str, Figure]:
+    """The standard figures of a ``simulate`` run, by file stem."""
+    start = pd.Timestamp(scenario.meta.start_date)
+    dpp = scenario.horizon.days_per_period
+    figs: dict[str, Figure] = {}
+    fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
+    service_level(ax, result.periods, start, dpp)
+    figs["service_level"] = fig
+    fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
+    cost_breakdown(ax, result.replications, scenario.meta.currency)
+    figs["cost_breakdown"] = fig
+    fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
+    inventory(ax, result.periods, start, dpp)
+    figs["inventory"] = fig
+    return figs
+
+
+def save_png(fig: Figure, path: str | Path, dpi: int = 120) -> Path:
+    """Render ``fig`` to a PNG atomically and close it."""
+    import io
+
+    from keiretsu.fileio import write_bytes_atomic
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    return write_bytes_atomic(path, buffer.getvalue())
