@@ -121,13 +121,13 @@ def validate(
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("dest", type=click.Path(path_type=Path))
+@click.argument("dest", type=click.Path(path_type=Path), required=False)
 @click.option(
     "--template", "-t", default=None, help="Bundled scenario to start from (default: two_supplier)."
 )
 @click.option("--force", is_flag=True, help="Overwrite DEST if it exists.")
 @click.option("--list", "list_templates", is_flag=True, help="List the templates and exit.")
-def init(dest: Path, template: str | None, force: bool, list_templates: bool) -> None:
+def init(dest: Path | None, template: str | None, force: bool, list_templates: bool) -> None:
     """Write a commented starter scenario to DEST (and its JSON Schema beside it).
 
     The schema file makes editors with the YAML language server complete and check
@@ -141,6 +141,8 @@ def init(dest: Path, template: str | None, force: bool, list_templates: bool) ->
     if list_templates:
         click.echo("\n".join(names))
         return
+    if dest is None:
+        raise click.UsageError("missing argument DEST (the scenario file to write)")
     name = template or DEFAULT_TEMPLATE
     if name not in names:
         raise InputError(

@@ -84,6 +84,24 @@ def summarize(scenario: Scenario) -> NetworkSummary:
                 f"{sup.id} gets {total:,.0f} units/{scenario.horizon.period} across parts on "
                 f"average but its shared capacity is {cap:,.0f}"
             )
+    dpp = scenario.horizon.days_per_period
+    for sup in scenario.suppliers:
+        q = sup.qualification
+        if q.status == "qualified":
+            continue
+        for year in range(1, scenario.horizon.n_years + 1):
+            year_start_days = (year - 1) * scenario.horizon.periods_per_year * dpp
+            given = [
+                p.id
+                for p in scenario.parts
+                if shares(scenario, plan, p.id, year).get(sup.id, 0) > 0
+            ]
+            if given and year_start_days < q.time_days:
+                warnings.append(
+                    f"{sup.id} ({q.status.replace('_', ' ')}) gets a share of {', '.join(given)} "
+                    f"in year {year} but may ship only after {q.time_days:g} days; its orders wait"
+                )
+                break
     exposure: dict[str, float] = defaultdict(float)
     for link in scenario.tier2.links:
         for part in link.parts:

@@ -149,8 +149,12 @@ def plan_problems(plan: Any, doc: Any, prefix: Path = ("plan",)) -> ProblemList:
             if part not in parts:
                 out.append(((*prefix, "allocation", part), f"unknown part {part!r}"))
             check_shares(shares, part, (*prefix, "allocation", part))
+        by_year_parts = plan.get("allocation_by_year", {})
+        by_year_parts = by_year_parts if isinstance(by_year_parts, Mapping) else {}
         for part in sorted(parts):
-            if part not in allocation and len(offerers.get(part, [])) > 1:
+            first = by_year_parts.get(part)
+            covered = isinstance(first, Mapping) and 1 in first
+            if part not in allocation and not covered and len(offerers.get(part, [])) > 1:
                 out.append(
                     (
                         (*prefix, "allocation"),
@@ -196,6 +200,7 @@ def _plan_years(doc: Any) -> int | None:
     years, period = horizon.get("years", 5.0), horizon.get("period", "week")
     if (
         not isinstance(years, int | float)
+        or not isinstance(period, str)
         or period not in PERIODS_PER_YEAR
         or (isinstance(years, float) and not math.isfinite(years))
         or years <= 0

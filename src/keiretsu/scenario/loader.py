@@ -231,7 +231,13 @@ def read_yaml(path: str | Path) -> Document:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError(Problem(name, 0, 0, "", f"not UTF-8 text ({exc.reason})")) from None
-    reader = _Reader(text, name)
+    try:
+        reader = _Reader(text, name)
+    except yaml.reader.ReaderError as exc:  # a control character PyYAML refuses to read
+        pos = exc.position
+        line, col = text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos)
+        what = str(exc).splitlines()[0]
+        raise ScenarioError(Problem(name, line, col, "", f"YAML error: {what}")) from None
     data = reader.read()
     return Document(data, reader.positions, [path])
 
@@ -314,6 +320,7 @@ def apply_overrides(doc: Document, overrides: Iterable[str]) -> Document:
             continue
         node: Any = data
         path: tuple = ()
+        created: tuple = ()  # the first mapping this override had to create, if any
         error = None
         for i, seg in enumerate(segments):
             last = i == len(segments) - 1
@@ -329,7 +336,11 @@ def apply_overrides(doc: Document, overrides: Iterable[str]) -> Document:
             elif isinstance(node, dict):
                 key = int(seg) if seg.isdigit() and int(seg) in node else seg
                 if not last and not isinstance(node.get(key), dict | list):
+                    if node.get(key) is not None:
+                        error = f"{format_path((*path, key))} is a value, not a mapping or list"
+                        break
                     node[key] = {}
+                    created = created or (*path, key)
             else:
                 error = f"{format_path(path)} is a value, not a mapping or list"
                 break
@@ -341,8 +352,9 @@ def apply_overrides(doc: Document, overrides: Iterable[str]) -> Document:
         if error:
             problems.append(Problem(source, 0, 0, ".".join(segments), error))
             continue
-        positions = {p: pos for p, pos in positions.items() if p[: len(path)] != path}
-        positions[path] = (source, 0, 0)
+        anchor = created or path  # errors in what the override wrote point at the override
+        positions = {p: pos for p, pos in positions.items() if p[: len(anchor)] != anchor}
+        positions[anchor] = (source, 0, 0)
     if problems:
         raise ScenarioError(problems)
     return Document(data, positions, doc.sources)

@@ -277,8 +277,8 @@ class ReorderPointOrderUpTo(Spec):
 class DaysOfCover(Spec):
     """Order up to the expected demand of the next ``cover_days`` plus a safety stock.
 
-    At each review S_t = mean demand per day at t x cover_days + safety_stock_units,
-    so the target follows growth and seasonality.
+    At each review S_t = expected demand over [t, t + cover_days) + safety_stock_units,
+    so the target anticipates growth and seasonality.
     """
 
     policy: Literal["days_of_cover"] = "days_of_cover"
@@ -311,7 +311,8 @@ class Plan(Spec):
     """Share of each part's orders per supplier, all years: ``{PART: {SUPPLIER: share}}``;
     shares sum to 1. A part offered by one supplier only may be left out (100 % to it)."""
     allocation_by_year: dict[Id, dict[int, ShareMap]] = {}
-    """Overrides for given years (1 = first year): ``{PART: {YEAR: {SUPPLIER: share}}}``."""
+    """Changes from a given year on (1 = first year): ``{PART: {YEAR: {SUPPLIER: share}}}``;
+    an entry holds until the next listed year, before the first one ``allocation`` holds."""
     inventory: dict[Id, InventoryPolicy] = {}
     """Inventory policy per part."""
     default_inventory: InventoryPolicy | None = None

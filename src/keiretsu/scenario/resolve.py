@@ -8,11 +8,13 @@ from keiretsu.scenario.model import InventoryPolicy, Plan, Scenario
 def shares(scenario: Scenario, plan: Plan, part_id: str, year: int) -> dict[str, float]:
     """Order shares of ``part_id`` by supplier id in plan year ``year`` (1 = first year).
 
-    ``allocation_by_year`` wins over ``allocation``; a part left out of both and offered
-    by exactly one supplier goes 100 % to it. Suppliers with a zero share are omitted.
+    The latest ``allocation_by_year`` entry at or before ``year`` holds (an entry carries
+    forward until the next one); before the first entry, ``allocation`` holds. A part left
+    out of both and offered by exactly one supplier goes 100 % to it. Zero shares are omitted.
     """
     by_year = plan.allocation_by_year.get(part_id, {})
-    chosen = by_year.get(year) or plan.allocation.get(part_id)
+    listed = [y for y in by_year if y <= year]
+    chosen = by_year[max(listed)] if listed else plan.allocation.get(part_id)
     if chosen is None:
         offerers = list(scenario.offers_for(part_id))
         if len(offerers) != 1:  # the loader rejects this; guard for plans built in code

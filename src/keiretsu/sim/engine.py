@@ -19,7 +19,8 @@ after every event of the period's start, and does, in order:
 A review computes the inventory position (on hand + supplier backlog + in transit -
 backorders) and orders per the part's policy: base-stock (up to S), (s, S) (up to S when
 the position is <= s) or days of cover (up to mean daily demand x cover days + safety
-stock). The order is split by the plan's shares for the year; each positive piece is
+stock; the cover is the expected demand of the coming ``cover_days``, so the target
+follows growth and seasonality ahead of time). The order is split by the plan's shares for the year; each positive piece is
 raised to the offer's minimum order and costs its fixed order cost.
 
 These are the conventions of Snyder & Shen (2019), ch. 4: with zero lead time the
@@ -59,7 +60,7 @@ class Trace:
     shipped: np.ndarray
     received: np.ndarray
     rejected: np.ndarray
-    backlog: np.ndarray  # supplier backlog right after shipping
+    backlog: np.ndarray  # supplier backlog at the end of the period (re-orders included)
     in_transit: np.ndarray  # end of period
     purchase_cost: np.ndarray
     order_cost: np.ndarray
@@ -112,7 +113,7 @@ class Kernel:
         position = self.on_hand + self._by_part(self.backlog + self.transit) - self.backorders
         target = np.where(
             net.policy == POLICY_DAYS_OF_COVER,
-            net.mean_daily_demand(t) * net.level_S + net.safety_stock,
+            net.cover_target[:, t],
             net.level_S,
         )
         gap = target - position
@@ -138,7 +139,6 @@ class Kernel:
         self.backlog -= ship
         self.backlog[self.backlog < ORDER_EPS] = 0.0
         tr.shipped[:, :, t] = ship
-        tr.backlog[:, :, t] = self.backlog
         arrive = t + draws.lead[:, :, t] + draws.late[:, :, t]
         self.ring[self.rows, self.cols, arrive % self.window] += ship
         self.transit += ship
@@ -180,6 +180,7 @@ class Kernel:
         tr.backorders[:, :, t] = self.backorders
         tr.on_hand[:, :, t] = self.on_hand
         tr.in_transit[:, :, t] = self.transit
+        tr.backlog[:, :, t] = self.backlog
 
 
 def simulate(net: Network, draws: Draws) -> Trace:

@@ -50,10 +50,10 @@ class Network:
     holding: np.ndarray  # (P,) per unit per period
     backorder: np.ndarray  # (P,) bool: backorder (True) or lost sale (False)
     shortage_cost: np.ndarray  # (P,) per unit per period (backorder) or per unit lost
+    cover_target: np.ndarray  # (P, T) days_of_cover order-up-to level per review period
     policy: np.ndarray  # (P,) POLICY_* code
     level_s: np.ndarray  # (P,) reorder point (s_S), else -inf (always order)
-    level_S: np.ndarray  # (P,) order-up-to (base_stock, s_S) or cover days (days_of_cover)
-    safety_stock: np.ndarray  # (P,) days_of_cover buffer
+    level_S: np.ndarray  # (P,) order-up-to level (base_stock, s_S)
     initial_on_hand: np.ndarray  # (P,)
     review_every: int
 
@@ -64,10 +64,6 @@ class Network:
     @property
     def n_offers(self) -> int:
         return len(self.offer_part)
-
-    def mean_daily_demand(self, t: int) -> np.ndarray:
-        """Expected demand per day in period ``t`` for each part."""
-        return self.demand_mean * self.demand_scale[:, t] / self.days_per_period
 
 
 def compile_network(scenario: Scenario, plan: Plan) -> Network:
@@ -90,15 +86,13 @@ def compile_network(scenario: Scenario, plan: Plan) -> Network:
     supplier_start = np.searchsorted(offer_supplier[by_supplier], np.arange(len(supplier_ids)))
 
     period_year = np.arange(T) // per_year
-    demand_scale = np.empty((len(part_ids), T))
-    for pi, part in enumerate(scenario.parts):
-        growth = (1.0 + part.demand.annual_growth) ** period_year
-        season = np.ones(T)
-        if part.demand.seasonality:
-            factors = np.asarray(part.demand.seasonality)
-            season_of = ((np.arange(T) % per_year) * len(factors)) // per_year
-            season = factors[season_of]
-        demand_scale[pi] = growth * season
+    cover_days = [
+        p.cover_days
+        for p in (inventory_policy(plan, part.id) for part in scenario.parts)
+        if isinstance(p, DaysOfCover)
+    ]
+    T_ext = T + math.ceil(max(cover_days, default=0.0) / dpp) + 1
+    demand_scale = _demand_scale(scenario, T_ext, per_year)
 
     share = np.zeros((n_years, len(offers)))
     price = np.zeros((n_years, len(offers)))
@@ -121,9 +115,9 @@ def compile_network(scenario: Scenario, plan: Plan) -> Network:
     policy = np.zeros(len(part_ids), dtype=np.int64)
     level_s = np.full(len(part_ids), -np.inf)
     level_S = np.zeros(len(part_ids))
-    safety = np.zeros(len(part_ids))
     initial = np.zeros(len(part_ids))
     demand_mean = np.array([p.demand.per_period_units.mean for p in scenario.parts])
+    cover_target = np.zeros((len(part_ids), T))
     for pi, part in enumerate(scenario.parts):
         pol = inventory_policy(plan, part.id)
         if isinstance(pol, BaseStock):
@@ -134,15 +128,11 @@ def compile_network(scenario: Scenario, plan: Plan) -> Network:
             level_s[pi] = pol.reorder_point_units
             start = pol.order_up_to_units
         elif isinstance(pol, DaysOfCover):
-            policy[pi], level_S[pi], safety[pi] = (
-                POLICY_DAYS_OF_COVER,
-                pol.cover_days,
-                pol.safety_stock_units,
-            )
-            start = (
-                demand_mean[pi] * demand_scale[pi, 0] / dpp * pol.cover_days
-                + pol.safety_stock_units
-            )
+            policy[pi] = POLICY_DAYS_OF_COVER
+            window = pol.cover_days / dpp
+            cover_target[pi] = _forward_demand(demand_mean[pi] * demand_scale[pi], window, T)
+            cover_target[pi] += pol.safety_stock_units
+            start = cover_target[pi, 0]
         else:  # pragma: no cover - the schema admits no other policy
             raise TypeError(f"unknown policy {pol!r}")
         initial[pi] = start if pol.initial_on_hand_units is None else pol.initial_on_hand_units
@@ -163,7 +153,7 @@ def compile_network(scenario: Scenario, plan: Plan) -> Network:
         days_per_period=dpp,
         periods_per_year=per_year,
         period_year=period_year,
-        demand_scale=demand_scale,
+        demand_scale=demand_scale[:, :T],
         demand_mean=demand_mean,
         share=share,
         price=price,
@@ -188,10 +178,32 @@ def compile_network(scenario: Scenario, plan: Plan) -> Network:
                 for p in scenario.parts
             ]
         ),
+        cover_target=cover_target,
         policy=policy,
         level_s=level_s,
         level_S=level_S,
-        safety_stock=safety,
         initial_on_hand=initial,
         review_every=hz.review_every_periods,
     )
+
+
+def _demand_scale(scenario: Scenario, n: int, per_year: int) -> np.ndarray:
+    """(P, n) multiplier of each part's mean demand: (1 + growth)^year x season factor."""
+    year = np.arange(n) // per_year
+    scale = np.empty((len(scenario.parts), n))
+    for pi, part in enumerate(scenario.parts):
+        season = np.ones(n)
+        if part.demand.seasonality:
+            factors = np.asarray(part.demand.seasonality)
+            season = factors[((np.arange(n) % per_year) * len(factors)) // per_year]
+        scale[pi] = (1.0 + part.demand.annual_growth) ** year * season
+    return scale
+
+
+def _forward_demand(mean_per_period: np.ndarray, window: float, T: int) -> np.ndarray:
+    """Expected demand over the ``window`` periods (fractional) starting at each t < T."""
+    cum = np.concatenate([[0.0], np.cumsum(mean_per_period)])
+    whole = math.floor(window)
+    frac = window - whole
+    t = np.arange(T)
+    return cum[t + whole] - cum[t] + frac * mean_per_period[t + whole]

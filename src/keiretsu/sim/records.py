@@ -1,6 +1,7 @@
 """Tidy tables from a batch trace (one row per replication x period x part, etc.).
 
-Warm-up periods (``run.warmup_periods``) are dropped from every table and KPI.
+Warm-up periods (``run.warmup_periods``) are dropped from every table and KPI, except
+one-off qualification costs, which are booked in the first reported period.
 
 OTIF is counted per order line (one supplier, one part, one review): a line is *on
 time in full* when all its units leave the supplier in the period ordered (no capacity
@@ -72,8 +73,7 @@ def tables(
     )
     revenue = sales * net.revenue[None, :, None]
     qualification = np.zeros((R, T))
-    if w == 0:
-        qualification[:, 0] = net.qualification_cost.sum()
+    qualification[:, 0] = net.qualification_cost.sum()  # one-off: counted despite warm-up
 
     # ---- network per period
     periods = pd.DataFrame(
@@ -87,6 +87,13 @@ def tables(
             "backorder_units": backorders.sum(axis=1).ravel(),
             "on_hand_units": on_hand.sum(axis=1).ravel(),
             "days_of_cover": (on_hand.sum(axis=1) / daily_mean.sum(axis=0)).ravel(),
+            "in_transit_units": trace.in_transit[:, :, sl].sum(axis=1).ravel(),
+            "supplier_backlog_units": trace.backlog[:, :, sl].sum(axis=1).ravel(),
+            "shipped_units": trace.shipped[:, :, sl].sum(axis=1).ravel(),
+            "received_units": trace.received[:, :, sl].sum(axis=1).ravel(),
+            "rejected_units": trace.rejected[:, :, sl].sum(axis=1).ravel(),
+            "accepted_units": trace.accepted[:, :, sl].sum(axis=1).ravel(),
+            "ordered_units": trace.ordered[:, :, sl].sum(axis=1).ravel(),
             "purchase_cost": part_cost_purchase.sum(axis=1).ravel(),
             "holding_cost": holding.sum(axis=1).ravel(),
             "shortage_cost": shortage.sum(axis=1).ravel(),
