@@ -37,7 +37,7 @@ class _Group(click.Group):
 
 
 def _wants_json(ctx: click.Context) -> bool:
-    return "--json" in (ctx.protected_args + ctx.args) or "--json" in sys.argv[1:]
+    return bool(ctx.meta.get("keiretsu.json"))
 
 
 def _report(problems: list[Problem], as_json: bool) -> None:
@@ -66,7 +66,16 @@ set_option = click.option(
     help="Override a scenario value, e.g. --set run.replications=50 or "
     "--set parts.CELL-NMC.revenue_per_unit=120 (repeatable).",
 )
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON only, on stdout.")
+
+
+def _remember_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    ctx.meta["keiretsu.json"] = value  # shared with the group, which reports errors
+    return value
+
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, callback=_remember_json, help="Print JSON only, on stdout."
+)
 
 
 @main.command(context_settings=CONTEXT)

@@ -26,7 +26,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return _one_line(text)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -36,6 +37,14 @@ class Problem:
             "path": self.path,
             "message": self.message,
         }
+
+
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped (``\\r``, ``\\x85``),
+    so that one problem is always one line, whatever keys or ids a file holds."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class KeiretsuError(Exception):

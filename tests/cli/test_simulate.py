@@ -1,0 +1,147 @@
+"""`keiretsu simulate`: the run directory, the manifest, JSON mode and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+
+from keiretsu.cli import main
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def _run(args: list[str]):
+    return CliRunner().invoke(main, args, catch_exceptions=False)
+
+
+def test_simulate_writes_a_complete_run_directory(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = _run(
+        [
+            "simulate",
+            str(SCENARIOS / "two_supplier.yaml"),
+            "-n",
+            "4",
+            "--seed",
+            "9",
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["ok"] and payload["replications"] == 4 and payload["seed"] == 9
+    for name in (
+        "replications",
+        "parts",
+        "suppliers",
+        "summary",
+        "periods",
+        "part_periods",
+        "supplier_periods",
+    ):
+        assert (out / f"{name}.parquet").is_file(), name
+        assert (out / f"{name}.csv").is_file(), name
+    for fig in ("service_level", "cost_breakdown", "inventory"):
+        assert (out / f"{fig}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    manifest = json.loads((out / "manifest.json").read_text())
+    for key in (
+        "keiretsu_version",
+        "scenario_path",
+        "scenario_sha256",
+        "scenario",
+        "plan",
+        "seed",
+        "replications",
+        "workers",
+        "argv",
+        "git_sha",
+        "packages",
+        "started",
+        "finished",
+        "definitions",
+    ):
+        assert key in manifest, key
+    assert "order-line" in manifest["definitions"]["otif"]
+    assert not list(out.glob(".*.tmp"))
+    reps = pd.read_parquet(out / "replications.parquet")
+    assert len(reps) == 4
+    csv = pd.read_csv(out / "replications.csv")
+    assert csv["total_cost"].to_numpy() == __import__("pytest").approx(
+        reps["total_cost"].to_numpy()
+    )
+
+
+def test_simulate_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    result = _run(["simulate", str(SCENARIOS / "two_supplier.yaml"), "-n", "1", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "use --force" in result.stderr
+    assert (out / "keep.txt").read_text() == "mine"
+
+
+def test_simulate_bad_override_exits_2_without_output(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = _run(
+        [
+            "simulate",
+            str(SCENARIOS / "two_supplier.yaml"),
+            "--set",
+            "run.replications=-3",
+            "--out",
+            str(out),
+        ]
+    )
+    assert result.exit_code == 2
+    assert "--set run.replications=-3: run.replications:" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not out.exists()
+
+
+def test_simulate_with_a_plan_file(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "name: reliable-first\n"
+        "allocation:\n  HOUSING: {CHEAPCO: 0.2, RELIAPART: 0.8}\n"
+        "inventory:\n  HOUSING: {policy: base_stock, order_up_to_units: 5000}\n"
+    )
+    out = tmp_path / "run"
+    result = _run(
+        [
+            "simulate",
+            str(SCENARIOS / "two_supplier.yaml"),
+            "--plan",
+            str(plan),
+            "-n",
+            "2",
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["plan"] == "reliable-first"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "allocation:\n  HOUSING: {CHEAPCO: 0.5, NOBODY: 0.5}\ninventory:\n  HOUSING: {policy: base_stock, order_up_to_units: 5}\n"
+    )
+    result = _run(
+        [
+            "simulate",
+            str(SCENARIOS / "two_supplier.yaml"),
+            "--plan",
+            str(bad),
+            "-n",
+            "1",
+            "--out",
+            str(tmp_path / "r2"),
+        ]
+    )
+    assert result.exit_code == 2
+    assert f"{bad}:2:" in result.stderr and "unknown supplier 'NOBODY'" in result.stderr
