@@ -33,7 +33,8 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(RUN) --version
 	$(RUN) validate scenarios/*.yaml
-	$(RUN) validate scenarios/ev_battery.yaml --json > /dev/null
+	$(RUN) simulate scenarios/ev_battery.yaml -n 200 -j 2 --out $(DEMO_OUT) --force
+	@echo "demo run written to $(DEMO_OUT) (manifest.json, summary.json, tables, figures)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -52,7 +52,7 @@ class TableWriter:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.csv = csv
         self._parquet: dict[str, tuple[object, Path]] = {}
-        self._csv: dict[str, Path] = {}
+        self._csv: dict[str, tuple[object, Path]] = {}
 
     def write(self, name: str, frame) -> None:  # frame: pandas.DataFrame
         """Append ``frame`` to table ``name``."""
@@ -66,9 +66,12 @@ class TableWriter:
         writer, _ = self._parquet[name]
         writer.write_table(table.cast(writer.schema))  # type: ignore[attr-defined]
         if self.csv:
-            first = name not in self._csv
-            tmp = self._csv.setdefault(name, self.directory / f".{name}.csv.tmp")
-            frame.to_csv(tmp, mode="w" if first else "a", header=first, index=False)
+            import pyarrow.csv as pcsv
+
+            if name not in self._csv:
+                tmp = self.directory / f".{name}.csv.tmp"
+                self._csv[name] = (pcsv.CSVWriter(tmp, writer.schema), tmp)  # type: ignore[attr-defined]
+            self._csv[name][0].write_table(table.cast(writer.schema))  # type: ignore[attr-defined]
 
     def close(self) -> list[Path]:
         """Finish every table and move it into place; returns the final paths."""
@@ -77,7 +80,8 @@ class TableWriter:
             writer.close()  # type: ignore[attr-defined]
             os.replace(tmp, self.directory / f"{name}.parquet")
             done.append(self.directory / f"{name}.parquet")
-        for name, tmp in self._csv.items():
+        for name, (csv_writer, tmp) in self._csv.items():
+            csv_writer.close()  # type: ignore[attr-defined]
             os.replace(tmp, self.directory / f"{name}.csv")
             done.append(self.directory / f"{name}.csv")
         self._parquet, self._csv = {}, {}
@@ -90,8 +94,11 @@ class TableWriter:
                 writer.close()  # type: ignore[attr-defined]
             finally:
                 tmp.unlink(missing_ok=True)
-        for tmp in self._csv.values():
-            tmp.unlink(missing_ok=True)
+        for csv_writer, tmp in self._csv.values():
+            try:
+                csv_writer.close()  # type: ignore[attr-defined]
+            finally:
+                tmp.unlink(missing_ok=True)
         self._parquet, self._csv = {}, {}
 
     def __enter__(self) -> TableWriter:

@@ -55,7 +55,7 @@ def print_kpi_table(summary, title: str, console: Console | None = None) -> None
     console = console or Console(stderr=True)
     table = Table(title=title, title_justify="left")
     cols = [c for c in summary.columns if c not in ("kpi", "n", "sd")]
-    table.add_column("KPI")
+    table.add_column("KPI", no_wrap=True)
     for c in cols:
         table.add_column(
             "± 95% CI" if c == "ci95_half_width" else c.upper() if c.startswith("p") else c,
@@ -63,7 +63,7 @@ def print_kpi_table(summary, title: str, console: Console | None = None) -> None
         )
     for _, row in summary.iterrows():
         fmt = _fmt_share if row["kpi"] in ("fill_rate", "otif") else _fmt_number
-        table.add_row(row["kpi"], *(fmt(row[c]) for c in cols))
+        table.add_row(KPI_LABELS.get(row["kpi"], row["kpi"]), *(fmt(row[c]) for c in cols))
     console.print(table)
 
 
@@ -74,4 +74,26 @@ def _fmt_share(v: float) -> str:
 def _fmt_number(v: float) -> str:
     if v != v:
         return "–"
+    for suffix, div in (("bn", 1e9), ("M", 1e6)):
+        if abs(v) >= div:
+            return f"{v / div:,.2f}{suffix}"
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
+
+
+KPI_LABELS = {
+    "fill_rate": "fill rate",
+    "otif": "OTIF",
+    "lost_sales_units": "lost sales (units)",
+    "mean_backorder_units": "backorders (units)",
+    "mean_on_hand_units": "on hand (units)",
+    "mean_days_of_cover": "days of cover",
+    "purchase_cost": "purchase cost",
+    "holding_cost": "holding cost",
+    "shortage_cost": "shortage cost",
+    "ordering_cost": "ordering cost",
+    "qualification_cost": "qualification cost",
+    "total_cost": "total cost",
+    "revenue": "revenue",
+    "margin": "margin",
+}
+"""Display names of the summary KPIs (means of per-period values, totals otherwise)."""
