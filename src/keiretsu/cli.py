@@ -34,6 +34,12 @@ class _Group(click.Group):
         except InputError as exc:
             _report(exc.problems, as_json=_wants_json(ctx))
             ctx.exit(2)
+        except OSError as exc:  # unwritable output folder, disk full, ...
+            where = exc.filename or ""
+            _report(
+                [Problem(str(where), 0, 0, "", exc.strerror or str(exc))], as_json=_wants_json(ctx)
+            )
+            ctx.exit(2)
 
 
 def _wants_json(ctx: click.Context) -> bool:

@@ -286,6 +286,7 @@ def merge_documents(base: Document, over: Document) -> Document:
 
 # ----------------------------------------------------------------------------- overrides
 
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$")
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
 
 
@@ -384,7 +385,10 @@ def format_path(path: Sequence[Key], data: Any = None) -> str:
             out += f"[{ident}]" if isinstance(ident, str) else f"[{key}]"
             node = item
         else:
-            out += f".{key}" if out else str(key)
+            if isinstance(key, str) and _PLAIN_KEY.match(key):
+                out += f".{key}" if out else key
+            else:
+                out += f"[{key!r}]"
             node = node.get(key) if isinstance(node, dict) else None
     return out
 
