@@ -9,7 +9,6 @@ Conservation of units, per replication over the whole horizon (no warm-up):
 
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -28,6 +28,6 @@ class Spec(BaseModel):
         allow_inf_nan=False,
         validate_default=True,
         serialize_by_alias=True,
-        validate_by_name=True,
+        validate_by_name=False,
         validate_by_alias=True,
     )

@@ -51,7 +51,7 @@ class Meta(Spec):
 class Horizon(Spec):
     """How long and at what resolution the network is simulated."""
 
-    years: PositiveFloat = 5.0
+    years: float = Field(default=5.0, gt=0.0, le=10_000.0, allow_inf_nan=False)
     """Length of the simulated horizon in years (periods = years x periods per year)."""
     period: Literal["day", "week"] = "week"
     """Length of one period: a day (365 per year) or a week (52 per year)."""

@@ -35,4 +35,4 @@ def plan_json_schema() -> dict[str, Any]:
 
 
 def _decorate(schema: dict[str, Any], title: str) -> dict[str, Any]:
-    return {"$schema": SCHEMA_DIALECT, "title": title, "x-keiretsu-version": __version__, **schema}
+    return {"$schema": SCHEMA_DIALECT, **schema, "title": title, "x-keiretsu-version": __version__}
