@@ -24,6 +24,7 @@ SUMMARY_KPIS = [
     "lost_sales_units",
     "mean_backorder_units",
     "mean_on_hand_units",
+    "mean_on_hand_value",
     "mean_days_of_cover",
     *COST_COLUMNS,
     "total_cost",

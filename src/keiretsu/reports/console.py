@@ -86,6 +86,7 @@ KPI_LABELS = {
     "lost_sales_units": "lost sales (units)",
     "mean_backorder_units": "backorders (units)",
     "mean_on_hand_units": "on hand (units)",
+    "mean_on_hand_value": "on hand (value)",
     "mean_days_of_cover": "days of cover",
     "purchase_cost": "purchase cost",
     "holding_cost": "holding cost",

@@ -85,9 +85,11 @@ def service_level(
     return ax
 
 
-def cost_breakdown(ax: Axes, replications: pd.DataFrame, currency: str) -> Axes:
-    """Mean cost per category over the horizon, with P10-P90 whiskers."""
-    cols = [c for c in COST_COLUMNS if c in replications]
+def cost_breakdown(
+    ax: Axes, replications: pd.DataFrame, currency: str, columns: list[str] | None = None
+) -> Axes:
+    """Mean cost per category (``columns``, default all) over the horizon, P10-P90 whiskers."""
+    cols = [c for c in (columns or COST_COLUMNS) if c in replications]
     means = replications[cols].mean()
     low = replications[cols].quantile(BAND[0] / 100)
     high = replications[cols].quantile(BAND[1] / 100)
@@ -113,13 +115,15 @@ def cost_breakdown(ax: Axes, replications: pd.DataFrame, currency: str) -> Axes:
     return ax
 
 
-def inventory(ax: Axes, periods: pd.DataFrame, start: pd.Timestamp, days_per_period: int) -> Axes:
-    """On-hand units (median, P10-P90) with days of cover on a second axis."""
-    x_band = _band(periods, "on_hand_units")
+def inventory(
+    ax: Axes, periods: pd.DataFrame, start: pd.Timestamp, days_per_period: int, currency: str
+) -> Axes:
+    """On-hand inventory value (median, P10-P90) with days of cover on a second axis."""
+    x_band = _band(periods, "on_hand_value")
     x = _time_axis(x_band.index, start, days_per_period)
     ax.fill_between(x, x_band["p_low"], x_band["p_high"], alpha=0.25, color="tab:green", lw=0)
-    ax.plot(x, x_band["median"], color="tab:green", lw=1.2, label="on hand (median, P10–P90)")
-    ax.set_ylabel("on-hand units")
+    ax.plot(x, x_band["median"], color="tab:green", lw=1.2, label="on-hand value (median, P10–P90)")
+    ax.set_ylabel(f"on-hand value ({currency})")
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _money(v)))
     twin = ax.twinx()
     cover = _band(periods, "days_of_cover")
@@ -150,11 +154,18 @@ def simulation_figures(result, scenario) -> dict[str, Figure]:
     fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
     service_level(ax, result.periods, start, dpp)
     figs["service_level"] = fig
-    fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
-    cost_breakdown(ax, result.replications, scenario.meta.currency)
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(10, 4), layout="constrained", gridspec_kw={"width_ratios": [1, 2]}
+    )
+    cost_breakdown(left, result.replications, scenario.meta.currency, ["purchase_cost"])
+    cost_breakdown(right, result.replications, scenario.meta.currency, COST_COLUMNS[1:])
+    left.set_title("Purchase spend")
+    right.set_title("Cost of holding, shortage, ordering, qualification")
+    left.set_xlabel(f"{scenario.meta.currency} over the horizon")
+    fig.suptitle("Cost breakdown (mean; whiskers P10–P90)")
     figs["cost_breakdown"] = fig
     fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
-    inventory(ax, result.periods, start, dpp)
+    inventory(ax, result.periods, start, dpp, scenario.meta.currency)
     figs["inventory"] = fig
     return figs
 

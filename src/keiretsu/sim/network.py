@@ -58,6 +58,12 @@ class Network:
     review_every: int
 
     @property
+    def unit_value(self) -> np.ndarray:
+        """(Y, P) value of one unit on hand: the plan's share-weighted unit price that year."""
+        weighted = self.share * self.price
+        return np.add.reduceat(weighted, self.part_start, axis=1)
+
+    @property
     def n_parts(self) -> int:
         return len(self.part_ids)
 

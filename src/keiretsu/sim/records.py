@@ -10,6 +10,9 @@ are reported separately (defect ppm), not counted against OTIF. The realised lea
 time of a line runs from its order to the arrival of its last unit, in days; lines not
 fully shipped by the end of the horizon are censored (counted, not in the statistics).
 
+Inventory value: on-hand units at the plan's share-weighted unit price of the year.
+Network days of cover: total on hand / total expected daily demand (units).
+
 Total cost of ownership per supplier and part = purchase + ordering costs + the
 supplier's qualification cost split over its parts in proportion to purchase spend.
 """
@@ -66,6 +69,7 @@ def tables(
     backorders = trace.backorders[:, :, sl]
     on_hand = trace.on_hand[:, :, sl]
     holding = on_hand * net.holding[None, :, None]
+    on_hand_value = on_hand * net.unit_value[net.period_year[sl]].T[None]
     shortage = np.where(
         net.backorder[None, :, None],
         backorders * net.shortage_cost[None, :, None],
@@ -87,6 +91,7 @@ def tables(
             "backorder_units": backorders.sum(axis=1).ravel(),
             "on_hand_units": on_hand.sum(axis=1).ravel(),
             "days_of_cover": (on_hand.sum(axis=1) / daily_mean.sum(axis=0)).ravel(),
+            "on_hand_value": on_hand_value.sum(axis=1).ravel(),
             "in_transit_units": trace.in_transit[:, :, sl].sum(axis=1).ravel(),
             "supplier_backlog_units": trace.backlog[:, :, sl].sum(axis=1).ravel(),
             "shipped_units": trace.shipped[:, :, sl].sum(axis=1).ravel(),
@@ -160,6 +165,7 @@ def tables(
                 "mean_backorder_units": backorders.mean(axis=2).ravel(),
                 "mean_on_hand_units": on_hand.mean(axis=2).ravel(),
                 "mean_days_of_cover": (on_hand / daily_mean[None]).mean(axis=2).ravel(),
+                "mean_on_hand_value": on_hand_value.mean(axis=2).ravel(),
                 "purchase_cost": part_cost_purchase.sum(axis=2).ravel(),
                 "holding_cost": holding.sum(axis=2).ravel(),
                 "shortage_cost": shortage.sum(axis=2).ravel(),
@@ -182,7 +188,7 @@ def tables(
             "revenue",
         ]
     ].sum()
-    means = g[["on_hand_units", "backorder_units", "days_of_cover"]].mean()
+    means = g[["on_hand_units", "backorder_units", "days_of_cover", "on_hand_value"]].mean()
     lines = suppliers.groupby("replication")[["order_lines", "otif_lines"]].sum()
     rep = pd.DataFrame(index=totals.index)
     rep["fill_rate"] = totals["filled_now_units"] / totals["demand_units"]
@@ -193,6 +199,7 @@ def tables(
     rep["mean_backorder_units"] = means["backorder_units"]
     rep["mean_on_hand_units"] = means["on_hand_units"]
     rep["mean_days_of_cover"] = means["days_of_cover"]
+    rep["mean_on_hand_value"] = means["on_hand_value"]
     for c in COST_COLUMNS:
         rep[c] = totals[c]
     rep["total_cost"] = totals[COST_COLUMNS].sum(axis=1)
