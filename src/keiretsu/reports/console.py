@@ -10,7 +10,7 @@ from keiretsu.analysis.network import NetworkSummary
 
 def print_network_summary(file: str, s: NetworkSummary, console: Console | None = None) -> None:
     """One screen: the network's size, spend and concentration, and any warnings."""
-    console = console or Console()
+    console = console or Console(soft_wrap=True)
     money = f"{s.currency} {{:,.0f}}"
     console.print(f"[bold green]✓[/] [bold]{file}[/]: {s.name}")
     console.print(
