@@ -8,8 +8,8 @@ after every event of the period's start, and does, in order:
    rationed across its parts in proportion to what each could ship. Units not shipped
    wait (first in, first out). A shipment arrives ``lead + late`` periods later
    (zero-lead-time shipments arrive in the same period).
-2. **Receive**: arrivals are inspected; defective units (binomial with the offer's defect
-   rate) are rejected and re-ordered from the same supplier at no charge; accepted units
+2. **Receive**: arrivals are inspected; defective units (binomial in the whole units
+   received, with the offer's defect rate) are rejected and re-ordered from the same supplier at no charge; accepted units
    are paid at the year's unit price and go on hand.
 3. **Demand**: backorders are served first (first in, first out), then the period's
    demand; unmet demand is backordered or lost per the part's shortage treatment.
@@ -34,7 +34,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import simpy
-from scipy import stats
 
 from keiretsu.sim.draws import Draws
 from keiretsu.sim.network import POLICY_DAYS_OF_COVER, POLICY_S_S, Network
@@ -43,9 +42,22 @@ ORDER_EPS = 1e-9
 """Orders (and backlogs) below this many units are treated as zero."""
 
 
+TRACE_PARTS = (
+    "filled_now",
+    "sales",
+    "lost",
+    "backorders",
+    "on_hand",
+    "accepted",
+    "backlog",
+    "in_transit",
+)
+TRACE_OFFERS = ("ordered", "shipped", "received", "rejected")
+
+
 @dataclass
 class Trace:
-    """Everything a batch recorded, period by period (leading axis R)."""
+    """Everything a batch recorded, period by period, as (R, X, T) views."""
 
     # per part (R, P, T)
     demand: np.ndarray
@@ -55,52 +67,54 @@ class Trace:
     backorders: np.ndarray
     on_hand: np.ndarray
     accepted: np.ndarray
+    backlog: np.ndarray  # supplier backlog at the end of the period (re-orders included)
+    in_transit: np.ndarray  # end of period
     # per offer (R, O, T)
     ordered: np.ndarray
     shipped: np.ndarray
     received: np.ndarray
     rejected: np.ndarray
-    backlog: np.ndarray  # supplier backlog at the end of the period (re-orders included)
-    in_transit: np.ndarray  # end of period
-    purchase_cost: np.ndarray
-    order_cost: np.ndarray
+    purchase_cost: np.ndarray  # accepted units x the year's unit price
+    order_cost: np.ndarray  # fixed cost of each order line
 
 
 class Kernel:
-    """State of R replications of one network, advanced one period at a time."""
+    """State of R replications of one network, advanced one period at a time.
+
+    Records are kept period-first, ``(T, R, X)``, so each period writes contiguous slices.
+    """
 
     def __init__(self, net: Network, draws: Draws):
         self.net, self.draws = net, draws
-        R, P, O, T = draws.demand.shape[0], net.n_parts, net.n_offers, net.n_periods
+        T, R, P = draws.demand_t.shape
+        O = net.n_offers
         self.R = R
         self.on_hand = np.broadcast_to(net.initial_on_hand, (R, P)).copy()
         self.backorders = np.zeros((R, P))
         self.backlog = np.zeros((R, O))
         self.transit = np.zeros((R, O))
-        self.window = int((draws.lead + draws.late).max(initial=0)) + 1
-        self.ring = np.zeros((R, O, self.window))
-        self.rows = np.arange(R)[:, None]
-        self.cols = np.arange(O)[None, :]
+        self.window = int((draws.lead_t + draws.late_t).max(initial=0)) + 1
+        self.ring = np.zeros((self.window, R, O))  # in transit by arrival slot
+        self.ring_flat = self.ring.reshape(-1)
+        self.cell = np.arange(R * O).reshape(R, O)  # flat offset of (r, o) within a slot
         self.shared = bool(np.isfinite(net.shared_capacity).any())
         self.single_offer_parts = O == P
-        z = lambda n: np.zeros((R, n, T))  # noqa: E731
-        self.trace = Trace(
-            demand=draws.demand,
-            filled_now=z(P),
-            sales=z(P),
-            lost=z(P),
-            backorders=z(P),
-            on_hand=z(P),
-            accepted=z(P),
-            ordered=z(O),
-            shipped=z(O),
-            received=z(O),
-            rejected=z(O),
-            backlog=z(O),
-            in_transit=z(O),
-            purchase_cost=z(O),
-            order_cost=z(O),
-        )
+        self.rec = {name: np.zeros((T, R, P)) for name in TRACE_PARTS}
+        self.rec.update({name: np.zeros((T, R, O)) for name in TRACE_OFFERS})
+
+    def trace(self) -> Trace:
+        """Hand over the records as contiguous (R, X, T) arrays (the kernel keeps none).
+
+        Contiguous, so reductions over time give the same bits whatever the batch size
+        (numpy's summation order depends on memory layout)."""
+        net = self.net
+        arrays = {}
+        for name in list(self.rec):
+            arrays[name] = np.ascontiguousarray(np.moveaxis(self.rec.pop(name), 0, 2))
+        price = net.price[net.period_year].T  # (O, T)
+        arrays["purchase_cost"] = (arrays["received"] - arrays["rejected"]) * price[None]
+        arrays["order_cost"] = np.where(arrays["ordered"] > 0, net.order_cost[None, :, None], 0.0)
+        return Trace(demand=np.ascontiguousarray(self.draws.demand), **arrays)
 
     def _by_part(self, x: np.ndarray) -> np.ndarray:
         if self.single_offer_parts:
@@ -111,62 +125,54 @@ class Kernel:
         """Place orders at the start of period ``t`` (see module docstring)."""
         net = self.net
         position = self.on_hand + self._by_part(self.backlog + self.transit) - self.backorders
-        target = np.where(
-            net.policy == POLICY_DAYS_OF_COVER,
-            net.cover_target[:, t],
-            net.level_S,
-        )
+        target = np.where(net.policy == POLICY_DAYS_OF_COVER, net.cover_target[:, t], net.level_S)
         gap = target - position
         quantity = np.where((net.policy == POLICY_S_S) & (position > net.level_s), 0.0, gap)
         quantity = np.where(quantity > ORDER_EPS, quantity, 0.0)
         pieces = quantity[:, net.offer_part] * net.share[net.period_year[t]]
         pieces = np.where(pieces > ORDER_EPS, np.maximum(pieces, net.moq), 0.0)
         self.backlog += pieces
-        self.trace.ordered[:, :, t] = pieces
-        self.trace.order_cost[:, :, t] = np.where(pieces > 0, net.order_cost, 0.0)
+        self.rec["ordered"][t] = pieces
 
     def step(self, t: int) -> None:
         """Ship, receive, meet demand and account for period ``t``."""
-        net, tr, draws = self.net, self.trace, self.draws
+        net, rec, draws = self.net, self.rec, self.draws
         capacity = np.where(t >= net.available_from, net.capacity, 0.0)
         ship = np.minimum(self.backlog, capacity)
         if self.shared:
-            ordered_ship = ship[:, net.by_supplier]
-            load = np.add.reduceat(ordered_ship, net.supplier_start, axis=1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                factor = np.where(load > net.shared_capacity, net.shared_capacity / load, 1.0)
+            load = np.add.reduceat(ship[:, net.by_supplier], net.supplier_start, axis=1)
+            over = load > net.shared_capacity
+            factor = np.divide(net.shared_capacity, load, out=np.ones_like(load), where=over)
             ship = ship * factor[:, net.offer_supplier]
         self.backlog -= ship
         self.backlog[self.backlog < ORDER_EPS] = 0.0
-        tr.shipped[:, :, t] = ship
-        arrive = t + draws.lead[:, :, t] + draws.late[:, :, t]
-        self.ring[self.rows, self.cols, arrive % self.window] += ship
+        rec["shipped"][t] = ship
+        slot_of = draws.lead_t[t] + draws.late_t[t]
+        slot_of += t
+        slot_of %= self.window
+        self.ring_flat[slot_of * self.cell.size + self.cell] += ship
         self.transit += ship
 
         slot = t % self.window
-        arriving = self.ring[:, :, slot].copy()
-        self.ring[:, :, slot] = 0.0
+        arriving = self.ring[slot].copy()
+        self.ring[slot] = 0.0
         self.transit -= arriving
         self.transit[self.transit < ORDER_EPS] = 0.0
-        if draws.defect_u is not None:
-            rejected = np.zeros_like(arriving)
-            mask = (arriving > 0) & (net.defect_rate > 0)
-            if mask.any():
-                p = np.broadcast_to(net.defect_rate, arriving.shape)[mask]
-                n = np.floor(arriving[mask])
-                rejected[mask] = np.minimum(stats.binom.ppf(draws.defect_u[:, :, t][mask], n, p), n)
+        accepted = arriving
+        if draws.defect_rngs is not None:
+            counts = np.floor(arriving).astype(np.int64)
+            rejected = np.empty_like(arriving)
+            for r, rng in enumerate(draws.defect_rngs):
+                rejected[r] = rng.binomial(counts[r], net.defect_rate)
             self.backlog += rejected
-            tr.rejected[:, :, t] = rejected
+            rec["rejected"][t] = rejected
             accepted = arriving - rejected
-        else:
-            accepted = arriving
-        tr.received[:, :, t] = arriving
-        tr.purchase_cost[:, :, t] = accepted * net.price[net.period_year[t]]
+        rec["received"][t] = arriving
         accepted_part = self._by_part(accepted)
-        tr.accepted[:, :, t] = accepted_part
+        rec["accepted"][t] = accepted_part
         self.on_hand += accepted_part
 
-        demand = draws.demand[:, :, t]
+        demand = draws.demand_t[t]
         served_backorders = np.minimum(self.on_hand, self.backorders)
         available = self.on_hand - served_backorders
         filled = np.minimum(available, demand)
@@ -174,13 +180,13 @@ class Kernel:
         self.backorders += np.where(net.backorder, short, 0.0) - served_backorders
         sales = served_backorders + filled
         self.on_hand -= sales
-        tr.filled_now[:, :, t] = filled
-        tr.sales[:, :, t] = sales
-        tr.lost[:, :, t] = np.where(net.backorder, 0.0, short)
-        tr.backorders[:, :, t] = self.backorders
-        tr.on_hand[:, :, t] = self.on_hand
-        tr.in_transit[:, :, t] = self.transit
-        tr.backlog[:, :, t] = self.backlog
+        rec["filled_now"][t] = filled
+        rec["sales"][t] = sales
+        rec["lost"][t] = np.where(net.backorder, 0.0, short)
+        rec["backorders"][t] = self.backorders
+        rec["on_hand"][t] = self.on_hand
+        rec["in_transit"][t] = self._by_part(self.transit)
+        rec["backlog"][t] = self._by_part(self.backlog)
 
 
 def simulate(net: Network, draws: Draws) -> Trace:
@@ -204,4 +210,4 @@ def simulate(net: Network, draws: Draws) -> Trace:
     env.process(reviews())
     env.process(periods())
     env.run(until=net.n_periods)
-    return kernel.trace
+    return kernel.trace()

@@ -237,86 +237,81 @@ def _by_supplier(net: Network, x: np.ndarray) -> np.ndarray:
 def _supplier_table(
     net: Network, trace: Trace, draws: Draws, reps: np.ndarray, w: int
 ) -> pd.DataFrame:
+    """One row per replication x offer: order lines, OTIF, realised lead times, quality, spend."""
     R, O, T = trace.ordered.shape
     dpp = net.days_per_period
-    rows = []
-    spend_all = trace.purchase_cost[:, :, w:].sum(axis=2)  # (R, O)
-    for r in range(R):
-        shipped_cum = np.cumsum(trace.shipped[r], axis=1)
-        added = trace.ordered[r].copy()
-        added[:, 1:] += trace.rejected[r, :, :-1]
-        added_cum = np.cumsum(added, axis=1)
-        sup_spend = np.bincount(
-            net.offer_supplier, weights=spend_all[r], minlength=len(net.supplier_ids)
-        )
-        for o in range(O):
-            line_t = np.nonzero(trace.ordered[r, o] > 0)[0]
-            line_t = line_t[line_t >= w]
-            need = added_cum[o, line_t]
-            done = np.searchsorted(shipped_cum[o], need * (1 - 1e-12) - 1e-9, side="left")
-            ok = done < T
-            lt_days = np.empty(0)
-            otif_lines = 0
-            if ok.any():
-                d = done[ok]
-                lt_days = ((d - line_t[ok]) + draws.lead[r, o, d] + draws.late[r, o, d]) * dpp
-                otif_lines = int(((d == line_t[ok]) & (draws.late[r, o, d] == 0)).sum())
-            received = trace.received[r, o, w:].sum()
-            rejected = trace.rejected[r, o, w:].sum()
-            u = net.offer_supplier[o]
-            spend = spend_all[r, o]
-            qual = (
-                net.qualification_cost[u] * (spend / sup_spend[u] if sup_spend[u] > 0 else 0.0)
-                if w == 0
-                else 0.0
-            )
-            order_cost = trace.order_cost[r, o, w:].sum()
-            mean = float(lt_days.mean()) if lt_days.size else np.nan
-            sd = float(lt_days.std(ddof=1)) if lt_days.size > 1 else np.nan
-            rows.append(
-                (
-                    int(reps[r]),
-                    net.supplier_ids[u],
-                    net.supplier_regions[u],
-                    net.part_ids[net.offer_part[o]],
-                    len(line_t),
-                    otif_lines,
-                    otif_lines / len(line_t) if len(line_t) else np.nan,
-                    int((~ok).sum()),
-                    mean,
-                    sd,
-                    sd / mean if lt_days.size > 1 and mean > 0 else np.nan,
-                    trace.ordered[r, o, w:].sum(),
-                    received,
-                    rejected,
-                    rejected / received * 1e6 if received > 0 else np.nan,
-                    spend,
-                    order_cost,
-                    qual,
-                    spend + order_cost + qual,
-                )
-            )
+    shipped_cum = np.cumsum(trace.shipped, axis=2).reshape(R * O, T)
+    added = trace.ordered.copy()
+    added[:, :, 1:] += trace.rejected[:, :, :-1]  # rejects are re-ordered after shipping
+    added_cum = np.cumsum(added, axis=2)
+
+    is_line = trace.ordered > 0
+    is_line[:, :, :w] = False
+    r_idx, o_idx, t_idx = np.nonzero(is_line)  # C order: grouped by (r, o), t increasing
+    row = r_idx * O + o_idx
+    need = added_cum[r_idx, o_idx, t_idx] * (1 - 1e-12) - 1e-9
+    done = np.empty_like(t_idx)
+    bounds = np.searchsorted(row, np.arange(R * O + 1))
+    for k in np.nonzero(np.diff(bounds))[0]:  # a line is complete when cumulative shipments
+        a, b = bounds[k], bounds[k + 1]  # reach cumulative orders up to and including it
+        done[a:b] = np.searchsorted(shipped_cum[k], need[a:b], side="left")
+    ok = done < T
+    d = np.where(ok, done, 0)
+    late_at = draws.late[r_idx, o_idx, d]
+    lead_days = np.where(ok, ((d - t_idx) + draws.lead[r_idx, o_idx, d] + late_at) * dpp, 0.0)
+    on_time = ok & (d == t_idx) & (late_at == 0)
+
+    n = R * O
+    lines = np.bincount(row, minlength=n)
+    complete = np.bincount(row, weights=ok, minlength=n)
+    otif_lines = np.bincount(row, weights=on_time, minlength=n).astype(np.int64)
+    s1 = np.bincount(row, weights=lead_days, minlength=n)
+    s2 = np.bincount(row, weights=lead_days**2, minlength=n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(complete > 0, s1 / complete, np.nan)
+        var = np.where(complete > 1, (s2 - complete * mean**2) / (complete - 1), np.nan)
+        sd = np.sqrt(np.maximum(var, 0.0))
+        cv = np.where((complete > 1) & (mean > 0), sd / mean, np.nan)
+        otif = np.where(lines > 0, otif_lines / lines, np.nan)
+
+    ordered = trace.ordered[:, :, w:].sum(axis=2)
+    received = trace.received[:, :, w:].sum(axis=2)
+    rejected = trace.rejected[:, :, w:].sum(axis=2)
+    spend = trace.purchase_cost[:, :, w:].sum(axis=2)
+    order_cost = trace.order_cost[:, :, w:].sum(axis=2)
+    sup_spend = _by_supplier(net, spend[:, :, None])[:, :, 0]  # (R, U)
+    share_of_supplier = np.divide(
+        spend,
+        sup_spend[:, net.offer_supplier],
+        out=np.zeros_like(spend),
+        where=sup_spend[:, net.offer_supplier] > 0,
+    )
+    qualification = net.qualification_cost[net.offer_supplier][None, :] * share_of_supplier
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ppm = np.where(received > 0, rejected / received * 1e6, np.nan)
+    sup = np.asarray(net.supplier_ids, dtype=object)[net.offer_supplier]
+    reg = np.asarray(net.supplier_regions, dtype=object)[net.offer_supplier]
+    part = np.asarray(net.part_ids, dtype=object)[net.offer_part]
     return pd.DataFrame(
-        rows,
-        columns=[
-            "replication",
-            "supplier",
-            "region",
-            "part",
-            "order_lines",
-            "otif_lines",
-            "otif",
-            "censored_lines",
-            "lead_time_mean_days",
-            "lead_time_sd_days",
-            "lead_time_cv",
-            "ordered_units",
-            "received_units",
-            "rejected_units",
-            "defect_ppm",
-            "spend",
-            "ordering_cost",
-            "qualification_cost",
-            "tco",
-        ],
+        {
+            "replication": np.repeat(reps, O),
+            "supplier": np.tile(sup, R),
+            "region": np.tile(reg, R),
+            "part": np.tile(part, R),
+            "order_lines": lines,
+            "otif_lines": otif_lines,
+            "otif": otif,
+            "censored_lines": (lines - complete).astype(np.int64),
+            "lead_time_mean_days": mean,
+            "lead_time_sd_days": sd,
+            "lead_time_cv": cv,
+            "ordered_units": ordered.ravel(),
+            "received_units": received.ravel(),
+            "rejected_units": rejected.ravel(),
+            "defect_ppm": ppm.ravel(),
+            "spend": spend.ravel(),
+            "ordering_cost": order_cost.ravel(),
+            "qualification_cost": qualification.ravel(),
+            "tco": (spend + order_cost + qualification).ravel(),
+        }
     )

@@ -9,6 +9,7 @@ near :data:`BATCH_BYTES`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 
 from keiretsu.scenario.model import Plan, Scenario
@@ -17,7 +18,7 @@ from keiretsu.sim.engine import simulate
 from keiretsu.sim.network import compile_network
 from keiretsu.sim.records import BatchTables, tables
 
-BATCH_BYTES = 96 * 2**20
+BATCH_BYTES = 512 * 2**20
 """Target memory of one batch's trace arrays (bytes)."""
 MAX_BATCH = 64
 """Most replications in one batch (vectorised across replications)."""
@@ -29,7 +30,7 @@ def batch_size(scenario: Scenario) -> int:
     T = scenario.horizon.n_periods
     P = len(scenario.parts)
     O = sum(len(s.offers) for s in scenario.suppliers)
-    per_rep = 8 * T * (9 * P + 14 * O)
+    per_rep = 8 * T * (10 * P + 8 * O)  # records, draws, and the arrays derived for tables
     return max(1, min(MAX_BATCH, BATCH_BYTES // max(per_rep, 1)))
 
 
@@ -65,7 +66,9 @@ def run(
     seed = scenario.run.seed if seed is None else seed
     n = scenario.run.replications if replications is None else replications
     size = batch or batch_size(scenario)
-    chunks = [list(range(i, min(i + size, n))) for i in range(0, n, size)]
+    count = -(-n // size)  # as many batches as needed, as equal in size as possible
+    edges = [round(i * n / count) for i in range(count + 1)]
+    chunks = [list(range(a, b)) for a, b in itertools.pairwise(edges)]
     if workers == 1:
         results = (run_batch(scenario, plan, seed, c, detail) for c in chunks)
     else:
