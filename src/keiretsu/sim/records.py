@@ -240,33 +240,32 @@ def _supplier_table(
     """One row per replication x offer: order lines, OTIF, realised lead times, quality, spend."""
     R, O, T = trace.ordered.shape
     dpp = net.days_per_period
-    shipped_cum = np.cumsum(trace.shipped, axis=2).reshape(R * O, T)
+    shipped_cum = np.cumsum(trace.shipped, axis=2)
     added = trace.ordered.copy()
     added[:, :, 1:] += trace.rejected[:, :, :-1]  # rejects are re-ordered after shipping
-    added_cum = np.cumsum(added, axis=2)
-
+    need = np.cumsum(added, axis=2)
+    need *= 1 - 1e-12
+    need -= 1e-9
+    # a line placed in period t is complete in the first period d >= t in which cumulative
+    # shipments reach cumulative orders up to and including it (first in, first out)
+    done = np.empty((R, O, T), dtype=np.int64)
+    for r in range(R):
+        for o in range(O):
+            done[r, o] = np.searchsorted(shipped_cum[r, o], need[r, o], side="left")
     is_line = trace.ordered > 0
     is_line[:, :, :w] = False
-    r_idx, o_idx, t_idx = np.nonzero(is_line)  # C order: grouped by (r, o), t increasing
-    row = r_idx * O + o_idx
-    need = added_cum[r_idx, o_idx, t_idx] * (1 - 1e-12) - 1e-9
-    done = np.empty_like(t_idx)
-    bounds = np.searchsorted(row, np.arange(R * O + 1))
-    for k in np.nonzero(np.diff(bounds))[0]:  # a line is complete when cumulative shipments
-        a, b = bounds[k], bounds[k + 1]  # reach cumulative orders up to and including it
-        done[a:b] = np.searchsorted(shipped_cum[k], need[a:b], side="left")
-    ok = done < T
-    d = np.where(ok, done, 0)
-    late_at = draws.late[r_idx, o_idx, d]
-    lead_days = np.where(ok, ((d - t_idx) + draws.lead[r_idx, o_idx, d] + late_at) * dpp, 0.0)
-    on_time = ok & (d == t_idx) & (late_at == 0)
+    ok = is_line & (done < T)
+    d = np.minimum(done, T - 1)
+    late_at = np.take_along_axis(np.ascontiguousarray(draws.late), d, axis=2)
+    lead_at = np.take_along_axis(np.ascontiguousarray(draws.lead), d, axis=2)
+    lead_days = np.where(ok, ((d - np.arange(T)) + lead_at + late_at) * dpp, 0.0)
+    on_time = ok & (d == np.arange(T)) & (late_at == 0)
 
-    n = R * O
-    lines = np.bincount(row, minlength=n)
-    complete = np.bincount(row, weights=ok, minlength=n)
-    otif_lines = np.bincount(row, weights=on_time, minlength=n).astype(np.int64)
-    s1 = np.bincount(row, weights=lead_days, minlength=n)
-    s2 = np.bincount(row, weights=lead_days**2, minlength=n)
+    lines = is_line.sum(axis=2).ravel()
+    complete = ok.sum(axis=2).ravel()
+    otif_lines = on_time.sum(axis=2).ravel()
+    s1 = lead_days.sum(axis=2).ravel()
+    s2 = (lead_days**2).sum(axis=2).ravel()
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = np.where(complete > 0, s1 / complete, np.nan)
         var = np.where(complete > 1, (s2 - complete * mean**2) / (complete - 1), np.nan)
