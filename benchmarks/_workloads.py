@@ -1,0 +1,249 @@
+"""Benchmark workloads, built in code (deterministically), and small timing helpers.
+
+Shared by ``bench_peer_workload.py``, ``bench_network.py`` and ``profile_kernel.py``;
+not a benchmark itself (``make bench`` only runs ``bench_*.py``).
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from keiretsu.scenario.model import Scenario
+
+# --------------------------------------------------------------------------- peer workload
+
+PEER_REPLICATIONS = 100
+PEER_DAYS = 1825
+
+
+def peer_scenario() -> Scenario:
+    """1 part, 1 supplier, (s, S) = (25, 75), fixed 2-day lead time, Poisson(10), lost sales.
+
+    The inventory workload used by SupplyNetPy and stockpyl comparisons: daily periods
+    over 5 years (1,825 days).
+    """
+    return Scenario.model_validate(
+        {
+            "meta": {"name": "peer workload: single-echelon (s, S), lost sales"},
+            "horizon": {"years": 5, "period": "day", "review_every_periods": 1},
+            "regions": [{"id": "R"}],
+            "parts": [
+                {
+                    "id": "ITEM",
+                    "demand": {"per_period_units": {"kind": "poisson", "mean": 10}},
+                    "revenue_per_unit": 10.0,
+                    "holding_cost_per_unit_per_period": 0.1,
+                    "shortage": {"kind": "lost_sale", "penalty_per_unit": 1.0},
+                }
+            ],
+            "suppliers": [
+                {
+                    "id": "SUP",
+                    "region": "R",
+                    "offers": [
+                        {
+                            "part": "ITEM",
+                            "unit_price": 5.0,
+                            "lead_time_days": {"kind": "fixed", "value": 2},
+                        }
+                    ],
+                }
+            ],
+            "plan": {
+                "name": "(s,S) = (25, 75)",
+                "inventory": {
+                    "ITEM": {"policy": "s_S", "reorder_point_units": 25, "order_up_to_units": 75}
+                },
+            },
+            "run": {"replications": PEER_REPLICATIONS, "seed": 20261123},
+        }
+    )
+
+
+# --------------------------------------------------------------------------- network workload
+
+LATE_DELAY_MEAN = 6.5  # days: late_delay_days ~ uniform(3, 10)
+REGIONS = [
+    # id, lead time (low, mode, high) in days, on-time probability
+    ("KR", (30.0, 38.0, 52.0), 0.90),
+    ("CN", (28.0, 35.0, 50.0), 0.88),
+    ("EU", (2.0, 4.0, 8.0), 0.96),
+    ("MA", (5.0, 8.0, 14.0), 0.93),
+]
+
+
+def network_scenario(n_parts: int = 200, years: float = 5.0, seed: int = 7) -> Scenario:
+    """An EV-battery-like network: ``n_parts`` parts, ``n_parts // 10`` suppliers, 4 regions.
+
+    Every part is dual-sourced (70 % / 30 %) from two suppliers in different regions; lead
+    times are triangular in days (sea freight from KR/CN, truck from EU/MA); defect rates
+    ~200 ppm; per-offer capacity is 1.15-1.45 x the mean daily need of its share, so it
+    binds on demand peaks and as demand grows; one supplier in four also has a shared
+    capacity across its parts. Demand is normal (CV 10-25 %), growing 4 %/yr; shortages
+    are backordered. Half the parts run base-stock, half days-of-cover. Daily periods.
+    Every number comes from a fixed-seed generator, so the scenario is identical each run.
+    """
+    rng = np.random.default_rng(seed)
+    n_sup = max(2, n_parts // 10)
+    sup_region = [REGIONS[j % len(REGIONS)] for j in range(n_sup)]
+    offers: list[list[dict[str, Any]]] = [[] for _ in range(n_sup)]
+    sup_load = np.zeros(n_sup)
+    parts, allocation, inventory = [], {}, {}
+    for i in range(n_parts):
+        pid = f"P{i:04d}"
+        mean = float(rng.choice([50.0, 200.0, 800.0, 3000.0, 12000.0]))
+        cv = float(rng.uniform(0.10, 0.25))
+        price = float(np.round(rng.uniform(2.0, 300.0), 2))
+        parts.append(
+            {
+                "id": pid,
+                "demand": {
+                    "per_period_units": {"kind": "normal", "mean": mean, "sd": mean * cv},
+                    "annual_growth": 0.04,
+                },
+                "revenue_per_unit": round(price * 1.2, 2),
+                "holding_cost_per_unit_per_period": round(price * 0.22 / 365, 5),
+                "shortage": {"kind": "backorder", "cost_per_unit_per_period": round(price, 2)},
+            }
+        )
+        primary, secondary = i % n_sup, (i + 1) % n_sup  # adjacent suppliers: other region
+        lead_mean = lead_var = 0.0  # of the share-weighted delivery time in days
+        for sup, share in ((primary, 0.7), (secondary, 0.3)):
+            _, (lo, mode, hi), on_time = sup_region[sup]
+            tri_var = (lo * lo + mode * mode + hi * hi - lo * mode - lo * hi - mode * hi) / 18
+            late = (1 - on_time) * LATE_DELAY_MEAN
+            lead_mean += share * ((lo + mode + hi) / 3 + late)
+            lead_var += share * (tri_var + (1 - on_time) * on_time * LATE_DELAY_MEAN**2)
+            offers[sup].append(
+                {
+                    "part": pid,
+                    "unit_price": round(price * (1.0 if share > 0.5 else 1.06), 2),
+                    "lead_time_days": {"kind": "triangular", "low": lo, "mode": mode, "high": hi},
+                    "on_time_probability": on_time,
+                    "late_delay_days": {"kind": "uniform", "low": 3, "high": 10},
+                    "defect_ppm": float(np.round(rng.uniform(100.0, 300.0))),
+                    # 1.35-1.8 x the share's first-year mean: binds on peaks, after late
+                    # deliveries (catch-up) and more often as demand grows 4 %/yr
+                    "capacity_units_per_period": round(mean * share * rng.uniform(1.35, 1.8), 1),
+                }
+            )
+            sup_load[sup] += mean * share
+        allocation[pid] = {f"S{primary:03d}": 0.7, f"S{secondary:03d}": 0.3}
+        # safety stock: z = 2 on demand over the protection interval (lead time + review)
+        # with lead-time variability: sd = sqrt((L + 1) (cv m)^2 + m^2 var(L))
+        safety = 2.0 * mean * math.sqrt((lead_mean + 1) * cv * cv + lead_var)
+        if i % 2 == 0:
+            growth = 1.04**2  # sized for year 3 of 5
+            order_up_to = round(growth * (mean * (lead_mean + 1) + safety))
+            inventory[pid] = {"policy": "base_stock", "order_up_to_units": order_up_to}
+        else:
+            inventory[pid] = {
+                "policy": "days_of_cover",
+                "cover_days": round(lead_mean + 1, 1),
+                "safety_stock_units": round(safety),
+            }
+    suppliers = []
+    for j in range(n_sup):
+        sup: dict[str, Any] = {
+            "id": f"S{j:03d}",
+            "region": sup_region[j][0],
+            "offers": offers[j],
+            "annual_price_trend": -0.02,
+        }
+        if j % 4 == 3:
+            sup["shared_capacity_units_per_period"] = round(sup_load[j] * 1.25, 1)
+        suppliers.append(sup)
+    return Scenario.model_validate(
+        {
+            "meta": {"name": f"EV-like network: {n_parts} parts x {n_sup} suppliers, daily"},
+            "horizon": {"years": years, "period": "day", "review_every_periods": 1},
+            "regions": [{"id": r[0]} for r in REGIONS],
+            "parts": parts,
+            "suppliers": suppliers,
+            "plan": {
+                "name": "70/30 dual sourcing",
+                "allocation": allocation,
+                "inventory": inventory,
+            },
+            "run": {"replications": 8, "seed": 20261123},
+        }
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """Wall-clock seconds of one call of ``fn`` (garbage collected first) and its result."""
+    gc.collect()
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def median_time(fn: Callable[[], Any], runs: int = 3, warmup: int = 1) -> tuple[float, list[float]]:
+    """Median wall-clock seconds of ``runs`` calls of ``fn`` after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    times = [timed(fn)[0] for _ in range(runs)]
+    return statistics.median(times), times
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def machine() -> str:
+    import os
+
+    import numpy
+    import scipy
+
+    return (
+        f"python {platform.python_version()}, numpy {numpy.__version__}, scipy {scipy.__version__}, "
+        f"{os.cpu_count()} logical CPUs, {platform.machine()}"
+    )
+
+
+def source_state() -> str:
+    """The commit measured, and whether src/ had uncommitted changes (figures depend on it)."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=False
+            )
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "src")
+    return f"commit {head}" + (" + uncommitted changes in src/" if dirty else "")
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    """A plain fixed-width text table (right-aligned except the first column)."""
+    cells = [header, *rows]
+    widths = [max(len(str(r[i])) for r in cells) for i in range(len(header))]
+
+    def line(r: list[str]) -> str:
+        return "  ".join(
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
