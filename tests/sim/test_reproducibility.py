@@ -44,6 +44,14 @@ def test_batch_size_and_workers_do_not_change_results(two_supplier) -> None:
             pd.testing.assert_frame_equal(x, y, check_exact=True)
 
 
+def test_batch_size_does_not_change_a_multi_part_network() -> None:
+    ev = load_scenario(SCENARIOS / "ev_battery.yaml", ["horizon.years=3.2", "run.warmup_periods=4"])
+    alone = simulate(ev, replications=3, seed=2, batch=1)
+    together = simulate(ev, replications=3, seed=2, batch=3)
+    for x, y in zip(_frames(alone), _frames(together), strict=True):
+        pd.testing.assert_frame_equal(x, y, check_exact=True)
+
+
 def test_replication_k_is_the_same_in_a_longer_run(two_supplier) -> None:
     short = simulate(two_supplier, replications=3, seed=11)
     long = simulate(two_supplier, replications=8, seed=11)

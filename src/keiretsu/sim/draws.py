@@ -16,8 +16,8 @@ replication has one ``defects`` generator, called once per period with the arriv
 quantities, so defect draws are reproducible per replication (any batch, any worker)
 but, unlike everything else, not common across plans that receive different quantities.
 
-Arrays are stored period-first, ``(T, R, X)``, so the kernel reads and writes one
-contiguous slice per period; the ``(R, X, T)`` properties are views for the tables.
+Arrays are stored period-first, ``(T, R, X)``, so the kernel reads one contiguous
+slice per period.
 """
 
 from __future__ import annotations
@@ -39,21 +39,6 @@ class Draws:
     lead_t: np.ndarray  # (T, R, O) quoted lead time, whole periods
     late_t: np.ndarray  # (T, R, O) extra periods when late (0 when on time)
     defect_rngs: list[np.random.Generator] | None  # one per replication; None if no defects
-
-    @property
-    def demand(self) -> np.ndarray:
-        """(R, P, T) view."""
-        return np.moveaxis(self.demand_t, 0, 2)
-
-    @property
-    def lead(self) -> np.ndarray:
-        """(R, O, T) view."""
-        return np.moveaxis(self.lead_t, 0, 2)
-
-    @property
-    def late(self) -> np.ndarray:
-        """(R, O, T) view."""
-        return np.moveaxis(self.late_t, 0, 2)
 
 
 def draw(scenario: Scenario, net: Network, seed: int, replications: list[int]) -> Draws:

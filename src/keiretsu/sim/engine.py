@@ -57,9 +57,9 @@ TRACE_OFFERS = ("ordered", "shipped", "received", "rejected")
 
 @dataclass
 class Trace:
-    """Everything a batch recorded, period by period, as (R, X, T) views."""
+    """Everything a batch recorded, period-first: (T, R, P) per part, (T, R, O) per offer."""
 
-    # per part (R, P, T)
+    # per part
     demand: np.ndarray
     filled_now: np.ndarray
     sales: np.ndarray
@@ -69,7 +69,7 @@ class Trace:
     accepted: np.ndarray
     backlog: np.ndarray  # supplier backlog at the end of the period (re-orders included)
     in_transit: np.ndarray  # end of period
-    # per offer (R, O, T)
+    # per offer
     ordered: np.ndarray
     shipped: np.ndarray
     received: np.ndarray
@@ -99,27 +99,27 @@ class Kernel:
         self.cell = np.arange(R * O).reshape(R, O)  # flat offset of (r, o) within a slot
         self.shared = bool(np.isfinite(net.shared_capacity).any())
         self.single_offer_parts = O == P
+        self.part_slot = (np.arange(R)[:, None] * P + net.offer_part[None, :]).ravel()
+        self.part_cells = R * P
         self.rec = {name: np.zeros((T, R, P)) for name in TRACE_PARTS}
         self.rec.update({name: np.zeros((T, R, O)) for name in TRACE_OFFERS})
 
     def trace(self) -> Trace:
-        """Hand over the records as contiguous (R, X, T) arrays (the kernel keeps none).
-
-        Contiguous, so reductions over time give the same bits whatever the batch size
-        (numpy's summation order depends on memory layout)."""
-        net = self.net
-        arrays = {}
-        for name in list(self.rec):
-            arrays[name] = np.ascontiguousarray(np.moveaxis(self.rec.pop(name), 0, 2))
-        price = net.price[net.period_year].T  # (O, T)
-        arrays["purchase_cost"] = (arrays["received"] - arrays["rejected"]) * price[None]
-        arrays["order_cost"] = np.where(arrays["ordered"] > 0, net.order_cost[None, :, None], 0.0)
-        return Trace(demand=np.ascontiguousarray(self.draws.demand), **arrays)
+        """Hand over the records, period-first (T, R, X); the kernel keeps none."""
+        net, rec = self.net, self.rec
+        self.rec = {}
+        price = net.price[net.period_year][:, None, :]  # (T, 1, O)
+        rec["purchase_cost"] = (rec["received"] - rec["rejected"]) * price
+        rec["order_cost"] = np.where(rec["ordered"] > 0, net.order_cost, 0.0)
+        return Trace(demand=self.draws.demand_t, **rec)
 
     def _by_part(self, x: np.ndarray) -> np.ndarray:
+        """(R, O) -> (R, P): each part's offers added in offer order."""
         if self.single_offer_parts:
             return x
-        return np.add.reduceat(x, self.net.part_start, axis=1)
+        return np.bincount(self.part_slot, weights=x.ravel(), minlength=self.part_cells).reshape(
+            self.R, -1
+        )
 
     def review(self, t: int) -> None:
         """Place orders at the start of period ``t`` (see module docstring)."""

@@ -50,105 +50,112 @@ class BatchTables:
 def tables(
     net: Network, trace: Trace, draws: Draws, replications: list[int], warmup: int, detail: str
 ) -> BatchTables:
-    """Turn a batch trace into tidy tables (see module docstring for definitions)."""
+    """Turn a batch trace into tidy tables (see module docstring for definitions).
+
+    All arrays are period-first, (T, R, X); sums over periods run along axis 0 and over
+    parts or offers along the contiguous last axis, so every number is the same whatever
+    the batch size.
+    """
     w = min(warmup, net.n_periods - 1)
-    sl = slice(w, None)
     R, P = len(replications), net.n_parts
     T = net.n_periods - w
     reps = np.asarray(replications)
+    periods_index = np.arange(w, net.n_periods)
+    year = net.period_year[w:]
 
-    daily_mean = (net.demand_mean[:, None] * net.demand_scale / net.days_per_period)[
-        :, sl
-    ]  # (P, T)
-    part_cost_purchase = _by_part(net, trace.purchase_cost)[:, :, sl]
-    part_cost_order = _by_part(net, trace.order_cost)[:, :, sl]
-    demand = trace.demand[:, :, sl]
-    filled = trace.filled_now[:, :, sl]
-    sales = trace.sales[:, :, sl]
-    lost = trace.lost[:, :, sl]
-    backorders = trace.backorders[:, :, sl]
-    on_hand = trace.on_hand[:, :, sl]
-    holding = on_hand * net.holding[None, :, None]
-    on_hand_value = on_hand * net.unit_value[net.period_year[sl]].T[None]
-    shortage = np.where(
-        net.backorder[None, :, None],
-        backorders * net.shortage_cost[None, :, None],
-        lost * net.shortage_cost[None, :, None],
-    )
-    revenue = sales * net.revenue[None, :, None]
-    qualification = np.zeros((R, T))
-    qualification[:, 0] = net.qualification_cost.sum()  # one-off: counted despite warm-up
+    daily_mean = (net.demand_mean[:, None] * net.demand_scale / net.days_per_period).T[w:]  # (T, P)
+    demand = trace.demand[w:]
+    filled = trace.filled_now[w:]
+    sales = trace.sales[w:]
+    lost = trace.lost[w:]
+    backorders = trace.backorders[w:]
+    on_hand = trace.on_hand[w:]
+    purchase = trace.purchase_cost[w:]
+    order_cost = trace.order_cost[w:]
+    part_purchase = _by_part(net, purchase)
+    part_order = _by_part(net, order_cost)
+    holding = on_hand * net.holding
+    on_hand_value = on_hand * net.unit_value[year][:, None, :]
+    shortage = np.where(net.backorder, backorders, lost) * net.shortage_cost
+    revenue = sales * net.revenue
+    qualification = np.zeros((T, R))
+    qualification[0] = net.qualification_cost.sum()  # one-off: counted despite warm-up
+
+    def per_period(x: np.ndarray) -> np.ndarray:  # (T, R, X) -> network total, rep-major
+        return x.sum(axis=2).T.ravel()
+
+    def per_part_period(x: np.ndarray) -> np.ndarray:  # (T, R, P) -> rep, period, part order
+        return x.transpose(1, 0, 2).ravel()
 
     # ---- network per period
-    periods = pd.DataFrame(
-        {
-            "replication": np.repeat(reps, T),
-            "period": np.tile(np.arange(w, net.n_periods), R),
-            "demand_units": demand.sum(axis=1).ravel(),
-            "filled_now_units": filled.sum(axis=1).ravel(),
-            "sales_units": sales.sum(axis=1).ravel(),
-            "lost_sales_units": lost.sum(axis=1).ravel(),
-            "backorder_units": backorders.sum(axis=1).ravel(),
-            "on_hand_units": on_hand.sum(axis=1).ravel(),
-            "days_of_cover": (on_hand.sum(axis=1) / daily_mean.sum(axis=0)).ravel(),
-            "on_hand_value": on_hand_value.sum(axis=1).ravel(),
-            "in_transit_units": trace.in_transit[:, :, sl].sum(axis=1).ravel(),
-            "supplier_backlog_units": trace.backlog[:, :, sl].sum(axis=1).ravel(),
-            "shipped_units": trace.shipped[:, :, sl].sum(axis=1).ravel(),
-            "received_units": trace.received[:, :, sl].sum(axis=1).ravel(),
-            "rejected_units": trace.rejected[:, :, sl].sum(axis=1).ravel(),
-            "accepted_units": trace.accepted[:, :, sl].sum(axis=1).ravel(),
-            "ordered_units": trace.ordered[:, :, sl].sum(axis=1).ravel(),
-            "purchase_cost": part_cost_purchase.sum(axis=1).ravel(),
-            "holding_cost": holding.sum(axis=1).ravel(),
-            "shortage_cost": shortage.sum(axis=1).ravel(),
-            "ordering_cost": part_cost_order.sum(axis=1).ravel(),
-            "qualification_cost": qualification.ravel(),
-            "revenue": revenue.sum(axis=1).ravel(),
-        }
-    )
     with np.errstate(divide="ignore", invalid="ignore"):
-        periods.insert(4, "fill_rate", periods["filled_now_units"] / periods["demand_units"])
+        periods = pd.DataFrame(
+            {
+                "replication": np.repeat(reps, T),
+                "period": np.tile(periods_index, R),
+                "demand_units": per_period(demand),
+                "filled_now_units": per_period(filled),
+                "fill_rate": per_period(filled) / per_period(demand),
+                "sales_units": per_period(sales),
+                "lost_sales_units": per_period(lost),
+                "backorder_units": per_period(backorders),
+                "on_hand_units": per_period(on_hand),
+                "days_of_cover": (on_hand.sum(axis=2) / daily_mean.sum(axis=1)[:, None]).T.ravel(),
+                "on_hand_value": per_period(on_hand_value),
+                "in_transit_units": per_period(trace.in_transit[w:]),
+                "supplier_backlog_units": per_period(trace.backlog[w:]),
+                "shipped_units": per_period(trace.shipped[w:]),
+                "received_units": per_period(trace.received[w:]),
+                "rejected_units": per_period(trace.rejected[w:]),
+                "accepted_units": per_period(trace.accepted[w:]),
+                "ordered_units": per_period(trace.ordered[w:]),
+                "purchase_cost": per_period(part_purchase),
+                "holding_cost": per_period(holding),
+                "shortage_cost": per_period(shortage),
+                "ordering_cost": per_period(part_order),
+                "qualification_cost": qualification.T.ravel(),
+                "revenue": per_period(revenue),
+            }
+        )
     periods["total_cost"] = periods[COST_COLUMNS].sum(axis=1)
     periods["margin"] = periods["revenue"] - periods["total_cost"]
 
     part_periods = supplier_periods = None
     if detail == "part":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cover = on_hand / daily_mean[:, None, :]
         part_periods = pd.DataFrame(
             {
                 "replication": np.repeat(reps, T * P),
-                "period": np.tile(np.repeat(np.arange(w, net.n_periods), P), R),
+                "period": np.tile(np.repeat(periods_index, P), R),
                 "part": np.tile(np.asarray(net.part_ids, dtype=object), R * T),
-                "demand_units": demand.transpose(0, 2, 1).ravel(),
-                "filled_now_units": filled.transpose(0, 2, 1).ravel(),
-                "sales_units": sales.transpose(0, 2, 1).ravel(),
-                "lost_sales_units": lost.transpose(0, 2, 1).ravel(),
-                "backorder_units": backorders.transpose(0, 2, 1).ravel(),
-                "on_hand_units": on_hand.transpose(0, 2, 1).ravel(),
-                "days_of_cover": (on_hand / daily_mean[None]).transpose(0, 2, 1).ravel(),
-                "received_units": trace.accepted[:, :, sl].transpose(0, 2, 1).ravel(),
-                "purchase_cost": part_cost_purchase.transpose(0, 2, 1).ravel(),
-                "holding_cost": holding.transpose(0, 2, 1).ravel(),
-                "shortage_cost": shortage.transpose(0, 2, 1).ravel(),
-                "ordering_cost": part_cost_order.transpose(0, 2, 1).ravel(),
-                "revenue": revenue.transpose(0, 2, 1).ravel(),
+                "demand_units": per_part_period(demand),
+                "filled_now_units": per_part_period(filled),
+                "sales_units": per_part_period(sales),
+                "lost_sales_units": per_part_period(lost),
+                "backorder_units": per_part_period(backorders),
+                "on_hand_units": per_part_period(on_hand),
+                "days_of_cover": per_part_period(cover),
+                "on_hand_value": per_part_period(on_hand_value),
+                "received_units": per_part_period(trace.accepted[w:]),
+                "purchase_cost": per_part_period(part_purchase),
+                "holding_cost": per_part_period(holding),
+                "shortage_cost": per_part_period(shortage),
+                "ordering_cost": per_part_period(part_order),
+                "revenue": per_part_period(revenue),
             }
         )
         U = len(net.supplier_ids)
-        sup_spend = _by_supplier(net, trace.purchase_cost)[:, :, sl]
-        sup_received = _by_supplier(net, trace.received)[:, :, sl]
-        sup_rejected = _by_supplier(net, trace.rejected)[:, :, sl]
-        sup_ordered = _by_supplier(net, trace.ordered)[:, :, sl]
         supplier_periods = pd.DataFrame(
             {
                 "replication": np.repeat(reps, T * U),
-                "period": np.tile(np.repeat(np.arange(w, net.n_periods), U), R),
+                "period": np.tile(np.repeat(periods_index, U), R),
                 "supplier": np.tile(np.asarray(net.supplier_ids, dtype=object), R * T),
                 "region": np.tile(np.asarray(net.supplier_regions, dtype=object), R * T),
-                "ordered_units": sup_ordered.transpose(0, 2, 1).ravel(),
-                "received_units": sup_received.transpose(0, 2, 1).ravel(),
-                "rejected_units": sup_rejected.transpose(0, 2, 1).ravel(),
-                "spend": sup_spend.transpose(0, 2, 1).ravel(),
+                "ordered_units": per_part_period(_by_supplier(net, trace.ordered[w:])),
+                "received_units": per_part_period(_by_supplier(net, trace.received[w:])),
+                "rejected_units": per_part_period(_by_supplier(net, trace.rejected[w:])),
+                "spend": per_part_period(_by_supplier(net, purchase)),
             }
         )
 
@@ -158,19 +165,19 @@ def tables(
             {
                 "replication": np.repeat(reps, P),
                 "part": np.tile(np.asarray(net.part_ids, dtype=object), R),
-                "demand_units": demand.sum(axis=2).ravel(),
-                "sales_units": sales.sum(axis=2).ravel(),
-                "fill_rate": (filled.sum(axis=2) / demand.sum(axis=2)).ravel(),
-                "lost_sales_units": lost.sum(axis=2).ravel(),
-                "mean_backorder_units": backorders.mean(axis=2).ravel(),
-                "mean_on_hand_units": on_hand.mean(axis=2).ravel(),
-                "mean_days_of_cover": (on_hand / daily_mean[None]).mean(axis=2).ravel(),
-                "mean_on_hand_value": on_hand_value.mean(axis=2).ravel(),
-                "purchase_cost": part_cost_purchase.sum(axis=2).ravel(),
-                "holding_cost": holding.sum(axis=2).ravel(),
-                "shortage_cost": shortage.sum(axis=2).ravel(),
-                "ordering_cost": part_cost_order.sum(axis=2).ravel(),
-                "revenue": revenue.sum(axis=2).ravel(),
+                "demand_units": _over_periods(demand).ravel(),
+                "sales_units": _over_periods(sales).ravel(),
+                "fill_rate": (_over_periods(filled) / _over_periods(demand)).ravel(),
+                "lost_sales_units": _over_periods(lost).ravel(),
+                "mean_backorder_units": (_over_periods(backorders) / T).ravel(),
+                "mean_on_hand_units": (_over_periods(on_hand) / T).ravel(),
+                "mean_days_of_cover": (_over_periods(on_hand / daily_mean[:, None, :]) / T).ravel(),
+                "mean_on_hand_value": (_over_periods(on_hand_value) / T).ravel(),
+                "purchase_cost": _over_periods(part_purchase).ravel(),
+                "holding_cost": _over_periods(holding).ravel(),
+                "shortage_cost": _over_periods(shortage).ravel(),
+                "ordering_cost": _over_periods(part_order).ravel(),
+                "revenue": _over_periods(revenue).ravel(),
             }
         )
 
@@ -224,48 +231,64 @@ COST_COLUMNS = [
 """Cost categories, in the order reports show them (money in meta.currency)."""
 
 
+def _over_periods(x: np.ndarray) -> np.ndarray:
+    """Sum over the period axis (0), adding one period at a time.
+
+    numpy's own sum switches between pairwise and sequential addition with the memory
+    layout (a batch of one replication is laid out differently), so its last bits would
+    depend on the batch size; this order never does.
+    """
+    total = np.zeros(x.shape[1:], dtype=np.result_type(x.dtype, np.float64))
+    for row in x:
+        total += row
+    return total
+
+
 def _by_part(net: Network, x: np.ndarray) -> np.ndarray:
+    """(..., O) -> (..., P) totals over each part's offers."""
     if net.n_offers == net.n_parts:
         return x
-    return np.add.reduceat(x, net.part_start, axis=1)
+    return np.add.reduceat(x, net.part_start, axis=-1)
 
 
 def _by_supplier(net: Network, x: np.ndarray) -> np.ndarray:
-    return np.add.reduceat(x[:, net.by_supplier], net.supplier_start, axis=1)
+    """(..., O) -> (..., U) totals over each supplier's offers."""
+    return np.add.reduceat(x[..., net.by_supplier], net.supplier_start, axis=-1)
 
 
 def _supplier_table(
     net: Network, trace: Trace, draws: Draws, reps: np.ndarray, w: int
 ) -> pd.DataFrame:
     """One row per replication x offer: order lines, OTIF, realised lead times, quality, spend."""
-    R, O, T = trace.ordered.shape
+    T, R, O = trace.ordered.shape
     dpp = net.days_per_period
-    shipped_cum = np.cumsum(trace.shipped, axis=2)
+    shipped_cum = np.cumsum(trace.shipped, axis=0)
     added = trace.ordered.copy()
-    added[:, :, 1:] += trace.rejected[:, :, :-1]  # rejects are re-ordered after shipping
-    need = np.cumsum(added, axis=2)
+    added[1:] += trace.rejected[:-1]  # rejects are re-ordered after shipping
+    need = np.cumsum(added, axis=0)
     need *= 1 - 1e-12
     need -= 1e-9
     # a line placed in period t is complete in the first period d >= t in which cumulative
     # shipments reach cumulative orders up to and including it (first in, first out)
-    done = np.empty((R, O, T), dtype=np.int64)
+    done = np.empty((T, R, O), dtype=np.int64)
     for r in range(R):
         for o in range(O):
-            done[r, o] = np.searchsorted(shipped_cum[r, o], need[r, o], side="left")
+            done[:, r, o] = np.searchsorted(shipped_cum[:, r, o], need[:, r, o], side="left")
+    t = np.arange(T)[:, None, None]
     is_line = trace.ordered > 0
-    is_line[:, :, :w] = False
+    is_line[:w] = False
     ok = is_line & (done < T)
     d = np.minimum(done, T - 1)
-    late_at = np.take_along_axis(np.ascontiguousarray(draws.late), d, axis=2)
-    lead_at = np.take_along_axis(np.ascontiguousarray(draws.lead), d, axis=2)
-    lead_days = np.where(ok, ((d - np.arange(T)) + lead_at + late_at) * dpp, 0.0)
-    on_time = ok & (d == np.arange(T)) & (late_at == 0)
+    late_at = np.take_along_axis(draws.late_t, d, axis=0)
+    lead_at = np.take_along_axis(draws.lead_t, d, axis=0)
+    lead_days = np.where(ok, ((d - t) + lead_at + late_at) * dpp, 0.0)
+    on_time = ok & (d == t) & (late_at == 0)
 
-    lines = is_line.sum(axis=2).ravel()
-    complete = ok.sum(axis=2).ravel()
-    otif_lines = on_time.sum(axis=2).ravel()
-    s1 = lead_days.sum(axis=2).ravel()
-    s2 = (lead_days**2).sum(axis=2).ravel()
+    lines = is_line.sum(axis=0).ravel()  # integer counts: exact in any order
+    complete = ok.sum(axis=0).ravel()
+    otif_lines = on_time.sum(axis=0).ravel()
+    s1 = _over_periods(lead_days).ravel()
+    s2 = _over_periods(lead_days**2).ravel()
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = np.where(complete > 0, s1 / complete, np.nan)
         var = np.where(complete > 1, (s2 - complete * mean**2) / (complete - 1), np.nan)
@@ -273,19 +296,14 @@ def _supplier_table(
         cv = np.where((complete > 1) & (mean > 0), sd / mean, np.nan)
         otif = np.where(lines > 0, otif_lines / lines, np.nan)
 
-    ordered = trace.ordered[:, :, w:].sum(axis=2)
-    received = trace.received[:, :, w:].sum(axis=2)
-    rejected = trace.rejected[:, :, w:].sum(axis=2)
-    spend = trace.purchase_cost[:, :, w:].sum(axis=2)
-    order_cost = trace.order_cost[:, :, w:].sum(axis=2)
-    sup_spend = _by_supplier(net, spend[:, :, None])[:, :, 0]  # (R, U)
-    share_of_supplier = np.divide(
-        spend,
-        sup_spend[:, net.offer_supplier],
-        out=np.zeros_like(spend),
-        where=sup_spend[:, net.offer_supplier] > 0,
-    )
-    qualification = net.qualification_cost[net.offer_supplier][None, :] * share_of_supplier
+    ordered = _over_periods(trace.ordered[w:])
+    received = _over_periods(trace.received[w:])
+    rejected = _over_periods(trace.rejected[w:])
+    spend = _over_periods(trace.purchase_cost[w:])
+    order_cost = _over_periods(trace.order_cost[w:])
+    sup_spend = _by_supplier(net, spend)[:, net.offer_supplier]  # (R, O)
+    share_of_supplier = np.divide(spend, sup_spend, out=np.zeros_like(spend), where=sup_spend > 0)
+    qualification = net.qualification_cost[net.offer_supplier] * share_of_supplier
     with np.errstate(divide="ignore", invalid="ignore"):
         ppm = np.where(received > 0, rejected / received * 1e6, np.nan)
     sup = np.asarray(net.supplier_ids, dtype=object)[net.offer_supplier]
