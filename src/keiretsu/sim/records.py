@@ -269,26 +269,38 @@ def _supplier_table(
     need *= 1 - 1e-12
     need -= 1e-9
     # a line placed in period t is complete in the first period d >= t in which cumulative
-    # shipments reach cumulative orders up to and including it (first in, first out)
-    done = np.empty((T, R, O), dtype=np.int64)
-    for r in range(R):
-        for o in range(O):
-            done[:, r, o] = np.searchsorted(shipped_cum[:, r, o], need[:, r, o], side="left")
-    t = np.arange(T)[:, None, None]
+    # shipments reach cumulative orders up to and including it (first in, first out);
+    # most lines complete in the period they are placed (no capacity backlog)
     is_line = trace.ordered > 0
     is_line[:w] = False
-    ok = is_line & (done < T)
-    d = np.minimum(done, T - 1)
-    late_at = np.take_along_axis(draws.late_t, d, axis=0)
-    lead_at = np.take_along_axis(draws.lead_t, d, axis=0)
-    lead_days = np.where(ok, ((d - t) + lead_at + late_at) * dpp, 0.0)
-    on_time = ok & (d == t) & (late_at == 0)
-
-    lines = is_line.sum(axis=0).ravel()  # integer counts: exact in any order
-    complete = ok.sum(axis=0).ravel()
-    otif_lines = on_time.sum(axis=0).ravel()
-    s1 = _over_periods(lead_days).ravel()
-    s2 = _over_periods(lead_days**2).ravel()
+    at_once = is_line & (shipped_cum >= need)
+    transit = draws.lead_t + draws.late_t  # (T, R, O) periods
+    at_once_days = np.where(at_once, transit * dpp, 0)
+    lines = is_line.sum(axis=0)  # integer counts: exact in any order
+    complete = at_once.sum(axis=0)
+    otif_lines = (at_once & (draws.late_t == 0)).sum(axis=0)
+    s1 = _over_periods(at_once_days)
+    s2 = _over_periods(at_once_days.astype(np.float64) ** 2)
+    t_l, r_l, o_l = np.nonzero(is_line & ~at_once)  # lines that waited for capacity
+    if t_l.size:
+        order = np.lexsort((t_l, o_l, r_l))  # group by (r, o), t increasing
+        t_l, r_l, o_l = t_l[order], r_l[order], o_l[order]
+        done = np.empty_like(t_l)
+        key = r_l * O + o_l
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        for a, b in zip(starts, np.r_[starts[1:], key.size], strict=True):
+            r, o = r_l[a], o_l[a]
+            done[a:b] = np.searchsorted(shipped_cum[:, r, o], need[t_l[a:b], r, o], side="left")
+        ok = done < T
+        t_l, r_l, o_l, d = t_l[ok], r_l[ok], o_l[ok], done[ok]
+        days = ((d - t_l) + transit[d, r_l, o_l]) * dpp
+        cell = r_l * O + o_l
+        complete = complete + np.bincount(cell, minlength=R * O).reshape(R, O)
+        s1 = s1 + np.bincount(cell, weights=days, minlength=R * O).reshape(R, O)
+        s2 = s2 + np.bincount(cell, weights=days.astype(np.float64) ** 2, minlength=R * O).reshape(
+            R, O
+        )
+    lines, complete, otif_lines, s1, s2 = (x.ravel() for x in (lines, complete, otif_lines, s1, s2))
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = np.where(complete > 0, s1 / complete, np.nan)
         var = np.where(complete > 1, (s2 - complete * mean**2) / (complete - 1), np.nan)
