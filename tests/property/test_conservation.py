@@ -58,7 +58,7 @@ def scenarios(draw) -> Scenario:
     n_parts = draw(st.integers(1, 3))
     n_sup = draw(st.integers(1, 3))
     period = draw(st.sampled_from(["day", "week"]))
-    parts, allocation, inventory = [], {}, {}
+    parts, allocation, inventory, expedite = [], {}, {}, {}
     suppliers = [
         {
             "id": f"S{u}",
@@ -108,9 +108,31 @@ def scenarios(draw) -> Scenario:
                     "defect_ppm": draw(st.sampled_from([0, 1000, 50_000])),
                     "minimum_order_units": draw(st.sampled_from([0, 0, 10])),
                     "capacity_units_per_period": draw(st.one_of(st.none(), st.floats(2, 100))),
+                    "expedite": draw(
+                        st.one_of(
+                            st.none(),
+                            st.builds(
+                                lambda lt, cap: {
+                                    "lead_time_days": lt,
+                                    "premium_per_unit": 1.5,
+                                    "capacity_units_per_period": cap,
+                                },
+                                lead_times,
+                                st.one_of(st.none(), st.floats(1, 50)),
+                            ),
+                        )
+                    ),
                 }
             )
         inventory[pid] = draw(policies)
+        if any(
+            o["part"] == pid and o["expedite"] for u in offerers for o in suppliers[u]["offers"]
+        ) and draw(st.booleans()):
+            trigger = draw(st.floats(0, 5))
+            expedite[pid] = {
+                "trigger_days_of_cover": trigger,
+                "up_to_days_of_cover": trigger + draw(st.floats(0.5, 5)),
+            }
     suppliers = [s for s in suppliers if s["offers"]]
     return Scenario.model_validate(
         {
@@ -123,7 +145,7 @@ def scenarios(draw) -> Scenario:
             "regions": [{"id": "R"}],
             "parts": parts,
             "suppliers": suppliers,
-            "plan": {"allocation": allocation, "inventory": inventory},
+            "plan": {"allocation": allocation, "inventory": inventory, "expedite": expedite},
             "run": {"replications": 2, "seed": draw(st.integers(0, 10**6))},
         }
     )
@@ -136,7 +158,8 @@ def test_units_are_conserved(scenario: Scenario) -> None:
     net = compile_network(scenario, scenario.plan)
     for rep, f in result.periods.groupby("replication"):
         last = f.iloc[-1]
-        ordered, rejected = f["ordered_units"].sum(), f["rejected_units"].sum()
+        ordered = f["ordered_units"].sum() + f["expedited_units"].sum()
+        rejected = f["rejected_units"].sum()
         received, accepted = f["received_units"].sum(), f["accepted_units"].sum()
         outstanding = last["in_transit_units"] + last["supplier_backlog_units"]
         scale = 1 + ordered
@@ -155,6 +178,8 @@ def test_units_are_conserved(scenario: Scenario) -> None:
             - (f["filled_now_units"].sum() + f["lost_sales_units"].sum() + backorder_change)
             - (sold - f["filled_now_units"].sum())
         ) <= 1e-6 * (1 + demand)
+    costs = result.replications
+    assert (costs["expediting_cost"] >= 0).all()
     fill = result.replications["fill_rate"].dropna()
     assert ((fill >= 0) & (fill <= 1 + 1e-12)).all()
     assert (result.periods["on_hand_units"] >= -1e-9).all()

@@ -92,6 +92,7 @@ KPI_LABELS = {
     "holding_cost": "holding cost",
     "shortage_cost": "shortage cost",
     "ordering_cost": "ordering cost",
+    "expediting_cost": "expediting cost",
     "qualification_cost": "qualification cost",
     "total_cost": "total cost",
     "revenue": "revenue",

@@ -175,6 +175,24 @@ def plan_problems(plan: Any, doc: Any, prefix: Path = ("plan",)) -> ProblemList:
                     out.append((path, f"year {year} is outside the horizon (years 1..{years})"))
                 check_shares(shares, part, path)
 
+    expedite = plan.get("expedite", {})
+    if isinstance(expedite, Mapping):
+        for part in expedite:
+            if part not in parts:
+                out.append(((*prefix, "expedite", part), f"unknown part {part!r}"))
+            elif not any(
+                isinstance(offer.get("expedite"), Mapping)
+                for sup in offered.values()
+                for p_id, offer in sup.items()
+                if p_id == part
+            ):
+                out.append(
+                    (
+                        (*prefix, "expedite", part),
+                        f"no offer of part {part!r} has an expedite channel to use",
+                    )
+                )
+
     inventory = plan.get("inventory", {})
     if isinstance(inventory, Mapping):
         for part in inventory:

@@ -164,6 +164,17 @@ class Qualification(Spec):
     """One-off cost of (re)qualifying the supplier."""
 
 
+class Expedite(Spec):
+    """A premium channel for urgent orders (air freight, overtime run) on top of regular supply."""
+
+    lead_time_days: Distribution
+    """Days from an expedited order to arrival (shorter than the regular lead time)."""
+    premium_per_unit: NonNegativeFloat
+    """Paid per expedited unit on top of the unit price (expediting cost)."""
+    capacity_units_per_period: PositiveFloat | None = None
+    """Most units that can be expedited per period (none: unlimited)."""
+
+
 class Offer(Spec):
     """A supplier's terms for one part."""
 
@@ -186,6 +197,8 @@ class Offer(Spec):
     set-up, freight minimum)."""
     capacity_units_per_period: PositiveFloat | None = None
     """What the supplier can make of this part per period (none: unlimited)."""
+    expedite: Expedite | None = None
+    """Premium channel the buyer may use when the plan's expediting rule triggers."""
 
 
 class Supplier(Spec):
@@ -297,6 +310,28 @@ InventoryPolicy = Annotated[
 ShareMap = dict[Id, Share]
 
 
+class ExpediteRule(Spec):
+    """When and how much to expedite a part (at each review).
+
+    When on hand - backorders + units already expedited and in transit falls below
+    ``trigger_days_of_cover`` days of expected demand, the shortfall up to
+    ``up_to_days_of_cover`` is ordered through the expedite channel of the part's offer
+    with the shortest mean expedited lead time (ties: the cheapest), within that
+    channel's capacity. Expedited units skip the supplier's regular backlog.
+    """
+
+    trigger_days_of_cover: NonNegativeFloat
+    """Expedite when net stock (incl. expedited in transit) covers fewer days than this."""
+    up_to_days_of_cover: PositiveFloat
+    """Expedite enough to cover this many days (>= the trigger)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ExpediteRule:
+        if self.up_to_days_of_cover < self.trigger_days_of_cover:
+            raise ValueError("up_to_days_of_cover must be >= trigger_days_of_cover")
+        return self
+
+
 class Plan(Spec):
     """Decisions: who supplies what share, and how each part's inventory is run.
 
@@ -317,6 +352,8 @@ class Plan(Spec):
     """Inventory policy per part."""
     default_inventory: InventoryPolicy | None = None
     """Policy for parts not listed in ``inventory``."""
+    expedite: dict[Id, ExpediteRule] = {}
+    """Expediting rule per part (parts not listed are never expedited)."""
 
 
 # --------------------------------------------------------------------------- run

@@ -1,7 +1,8 @@
 """Every random number of one replication, drawn up front from named streams.
 
 One stream per source (``demand/PART``, ``lead_time/SUPPLIER/PART``,
-``late/SUPPLIER/PART`` (lateness flags, then delays), ``defects``), keyed by
+``late/SUPPLIER/PART`` (lateness flags, then delays), ``expedite_lead/SUPPLIER/PART``,
+``defects``), keyed by
 (seed, replication, purpose) in :mod:`keiretsu.rng`. A draw never depends on the plan or
 on the state of the run, so two plans see the same demand, the same lead-time quotes
 and the same lateness events (common random numbers), and a replication's numbers do
@@ -39,6 +40,7 @@ class Draws:
     lead_t: np.ndarray  # (T, R, O) quoted lead time, whole periods
     late_t: np.ndarray  # (T, R, O) extra periods when late (0 when on time)
     defect_rngs: list[np.random.Generator] | None  # one per replication; None if no defects
+    expedite_lead_t: np.ndarray | None  # (T, R, P) expedited lead time, periods; None if unused
 
 
 def draw(scenario: Scenario, net: Network, seed: int, replications: list[int]) -> Draws:
@@ -75,4 +77,21 @@ def draw(scenario: Scenario, net: Network, seed: int, replications: list[int]) -
             extra = offer.late_delay_days.sample(late_rng, T)
             total = np.floor((days + extra) / dpp + 0.5)
             late[:, r, o] = np.where(is_late, np.maximum(total - quoted, 0), 0)
-    return Draws(demand_t=demand, lead_t=lead, late_t=late, defect_rngs=defect_rngs)
+    expedite_lead = None
+    if (net.expedite_offer >= 0).any():
+        expedite_lead = np.zeros((T, R, P), dtype=np.int32)
+        for r, rep in enumerate(replications):
+            for p, o in enumerate(net.expedite_offer):
+                if o < 0:
+                    continue
+                part_id, sup_id, offer = offers[o]
+                rng = stream(seed, rep, f"expedite_lead/{sup_id}/{part_id}")
+                days = offer.expedite.lead_time_days.sample(rng, T)
+                expedite_lead[:, r, p] = np.floor(days / dpp + 0.5)
+    return Draws(
+        demand_t=demand,
+        lead_t=lead,
+        late_t=late,
+        defect_rngs=defect_rngs,
+        expedite_lead_t=expedite_lead,
+    )

@@ -16,7 +16,10 @@ after every event of the period's start, and does, in order:
 4. **Account**: holding cost on end-of-period on-hand, backorder cost on end-of-period
    backorders, lost-sale penalty per unit lost, revenue per unit sold.
 
-A review computes the inventory position (on hand + supplier backlog + in transit -
+A review first expedites (plan ``expedite``): when on hand - backorders + expedited
+units in transit is below the trigger's days of cover, the shortfall up to the target
+cover goes through the part's expedite channel (its own lead time and premium, within
+its capacity, skipping the regular backlog). It then computes the inventory position (on hand + supplier backlog + in transit -
 backorders) and orders per the part's policy: base-stock (up to S), (s, S) (up to S when
 the position is <= s) or days of cover (up to mean daily demand x cover days + safety
 stock; the cover is the expected demand of the coming ``cover_days``, so the target
@@ -51,6 +54,7 @@ TRACE_PARTS = (
     "accepted",
     "backlog",
     "in_transit",
+    "expedited",
 )
 TRACE_OFFERS = ("ordered", "shipped", "received", "rejected")
 
@@ -68,7 +72,8 @@ class Trace:
     on_hand: np.ndarray
     accepted: np.ndarray
     backlog: np.ndarray  # supplier backlog at the end of the period (re-orders included)
-    in_transit: np.ndarray  # end of period
+    in_transit: np.ndarray  # end of period (expedited units included)
+    expedited: np.ndarray  # units ordered through the expedite channel at the review
     # per offer
     ordered: np.ndarray
     shipped: np.ndarray
@@ -93,7 +98,14 @@ class Kernel:
         self.backorders = np.zeros((R, P))
         self.backlog = np.zeros((R, O))
         self.transit = np.zeros((R, O))
-        self.window = int((draws.lead_t + draws.late_t).max(initial=0)) + 1
+        longest = int((draws.lead_t + draws.late_t).max(initial=0))
+        if draws.expedite_lead_t is not None:
+            longest = max(longest, int(draws.expedite_lead_t.max(initial=0)))
+        self.window = longest + 1
+        self.expediting = draws.expedite_lead_t is not None
+        self.expedite_parts = np.flatnonzero(net.expedite_offer >= 0)
+        self.expedite_ring = np.zeros((self.window, R, P))  # expedited units by arrival slot
+        self.expedite_transit = np.zeros((R, P))
         self.ring = np.zeros((self.window, R, O))  # in transit by arrival slot
         self.ring_flat = self.ring.reshape(-1)
         self.cell = np.arange(R * O).reshape(R, O)  # flat offset of (r, o) within a slot
@@ -121,9 +133,30 @@ class Kernel:
             self.R, -1
         )
 
+    def expedite(self, t: int) -> None:
+        """Expedite parts whose net stock fell below their trigger (plan.expedite)."""
+        net, parts = self.net, self.expedite_parts
+        daily = net.daily_mean[parts, t]
+        stock = (self.on_hand - self.backorders + self.expedite_transit)[:, parts]
+        short = stock < net.expedite_trigger[parts] * daily
+        want = np.where(short, net.expedite_up_to[parts] * daily - stock, 0.0)
+        qty = np.minimum(np.maximum(want, 0.0), net.expedite_capacity[parts])
+        qty[qty < ORDER_EPS] = 0.0
+        if not qty.any():
+            return
+        offers = net.expedite_offer[parts]
+        slot = (t + self.draws.expedite_lead_t[t][:, parts]) % self.window
+        self.ring_flat[slot * self.cell.size + self.cell[:, offers]] += qty
+        self.expedite_ring[slot, np.arange(self.R)[:, None], parts] += qty
+        self.transit[:, offers] += qty
+        self.expedite_transit[:, parts] += qty
+        self.rec["expedited"][t][:, parts] = qty
+
     def review(self, t: int) -> None:
         """Place orders at the start of period ``t`` (see module docstring)."""
         net = self.net
+        if self.expediting:
+            self.expedite(t)
         position = self.on_hand + self._by_part(self.backlog + self.transit) - self.backorders
         target = np.where(net.policy == POLICY_DAYS_OF_COVER, net.cover_target[:, t], net.level_S)
         gap = target - position
@@ -156,6 +189,9 @@ class Kernel:
         slot = t % self.window
         arriving = self.ring[slot].copy()
         self.ring[slot] = 0.0
+        if self.expediting:
+            self.expedite_transit -= self.expedite_ring[slot]
+            self.expedite_ring[slot] = 0.0
         self.transit -= arriving
         self.transit[self.transit < ORDER_EPS] = 0.0
         accepted = arriving

@@ -50,6 +50,12 @@ class Network:
     holding: np.ndarray  # (P,) per unit per period
     backorder: np.ndarray  # (P,) bool: backorder (True) or lost sale (False)
     shortage_cost: np.ndarray  # (P,) per unit per period (backorder) or per unit lost
+    daily_mean: np.ndarray  # (P, T) expected demand per day
+    expedite_offer: np.ndarray  # (P,) offer used to expedite the part, -1 if never expedited
+    expedite_trigger: np.ndarray  # (P,) days of cover that trigger expediting
+    expedite_up_to: np.ndarray  # (P,) days of cover expedited up to
+    expedite_premium: np.ndarray  # (P,) premium per expedited unit
+    expedite_capacity: np.ndarray  # (P,) expedited units per period (inf = unlimited)
     cover_target: np.ndarray  # (P, T) days_of_cover order-up-to level per review period
     policy: np.ndarray  # (P,) POLICY_* code
     level_s: np.ndarray  # (P,) reorder point (s_S), else -inf (always order)
@@ -146,6 +152,33 @@ def compile_network(scenario: Scenario, plan: Plan) -> Network:
     def cap(value: float | None) -> float:
         return np.inf if value is None else float(value)
 
+    P = len(part_ids)
+    expedite_offer = np.full(P, -1, dtype=np.int64)
+    expedite_trigger, expedite_up_to = np.zeros(P), np.zeros(P)
+    expedite_premium, expedite_capacity = np.zeros(P), np.full(P, np.inf)
+    for pi, part in enumerate(scenario.parts):
+        rule = plan.expedite.get(part.id)
+        channels = [
+            (
+                o[2].expedite.lead_time_days.mean,
+                o[2].unit_price + o[2].expedite.premium_per_unit,
+                oi,
+            )
+            for oi, o in enumerate(offers)
+            if o[0] == pi and o[2].expedite is not None
+        ]
+        if rule is None or not channels:
+            continue
+        oi = min(channels)[2]
+        channel = offers[oi][2].expedite
+        expedite_offer[pi] = oi
+        expedite_trigger[pi], expedite_up_to[pi] = (
+            rule.trigger_days_of_cover,
+            rule.up_to_days_of_cover,
+        )
+        expedite_premium[pi] = channel.premium_per_unit
+        expedite_capacity[pi] = cap(channel.capacity_units_per_period)
+
     return Network(
         part_ids=part_ids,
         supplier_ids=supplier_ids,
@@ -184,6 +217,12 @@ def compile_network(scenario: Scenario, plan: Plan) -> Network:
                 for p in scenario.parts
             ]
         ),
+        daily_mean=demand_mean[:, None] * demand_scale[:, :T] / dpp,
+        expedite_offer=expedite_offer,
+        expedite_trigger=expedite_trigger,
+        expedite_up_to=expedite_up_to,
+        expedite_premium=expedite_premium,
+        expedite_capacity=expedite_capacity,
         cover_target=cover_target,
         policy=policy,
         level_s=level_s,

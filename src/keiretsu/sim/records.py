@@ -13,7 +13,11 @@ fully shipped by the end of the horizon are censored (counted, not in the statis
 Inventory value: on-hand units at the plan's share-weighted unit price of the year.
 Network days of cover: total on hand / total expected daily demand (units).
 
-Total cost of ownership per supplier and part = purchase + ordering costs + the
+Expedited units are ordered through a part's expedite channel at a review (plan
+``expedite``); they are paid at the unit price on receipt like any unit, plus their
+premium (expediting cost) when ordered. They are not order lines (no OTIF).
+
+Total cost of ownership per supplier and part = purchase + ordering + expediting costs + the
 supplier's qualification cost split over its parts in proportion to purchase spend.
 """
 
@@ -74,6 +78,8 @@ def tables(
     order_cost = trace.order_cost[w:]
     part_purchase = _by_part(net, purchase)
     part_order = _by_part(net, order_cost)
+    expedited = trace.expedited[w:]
+    expediting = expedited * net.expedite_premium
     holding = on_hand * net.holding
     on_hand_value = on_hand * net.unit_value[year][:, None, :]
     shortage = np.where(net.backorder, backorders, lost) * net.shortage_cost
@@ -113,7 +119,9 @@ def tables(
                 "holding_cost": per_period(holding),
                 "shortage_cost": per_period(shortage),
                 "ordering_cost": per_period(part_order),
+                "expediting_cost": per_period(expediting),
                 "qualification_cost": qualification.T.ravel(),
+                "expedited_units": per_period(expedited),
                 "revenue": per_period(revenue),
             }
         )
@@ -142,6 +150,8 @@ def tables(
                 "holding_cost": per_part_period(holding),
                 "shortage_cost": per_part_period(shortage),
                 "ordering_cost": per_part_period(part_order),
+                "expediting_cost": per_part_period(expediting),
+                "expedited_units": per_part_period(expedited),
                 "revenue": per_part_period(revenue),
             }
         )
@@ -177,6 +187,8 @@ def tables(
                 "holding_cost": _over_periods(holding).ravel(),
                 "shortage_cost": _over_periods(shortage).ravel(),
                 "ordering_cost": _over_periods(part_order).ravel(),
+                "expediting_cost": _over_periods(expediting).ravel(),
+                "expedited_units": _over_periods(expedited).ravel(),
                 "revenue": _over_periods(revenue).ravel(),
             }
         )
@@ -216,6 +228,7 @@ def tables(
     rep["inventory_cost_per_period"] = (
         rep["holding_cost"] + rep["shortage_cost"] + rep["ordering_cost"]
     ) / T
+    rep["expedited_units"] = g["expedited_units"].sum()
     rep["order_lines"] = lines["order_lines"]
     rep = rep.reset_index()
     return BatchTables(rep, parts, suppliers, periods, part_periods, supplier_periods)
@@ -226,6 +239,7 @@ COST_COLUMNS = [
     "holding_cost",
     "shortage_cost",
     "ordering_cost",
+    "expediting_cost",
     "qualification_cost",
 ]
 """Cost categories, in the order reports show them (money in meta.currency)."""
@@ -313,6 +327,12 @@ def _supplier_table(
     rejected = _over_periods(trace.rejected[w:])
     spend = _over_periods(trace.purchase_cost[w:])
     order_cost = _over_periods(trace.order_cost[w:])
+    expedited = np.zeros((R, O))
+    expediting = np.zeros((R, O))
+    by_part = _over_periods(trace.expedited[w:])  # (R, P)
+    for p in np.flatnonzero(net.expedite_offer >= 0):
+        expedited[:, net.expedite_offer[p]] = by_part[:, p]
+        expediting[:, net.expedite_offer[p]] = by_part[:, p] * net.expedite_premium[p]
     sup_spend = _by_supplier(net, spend)[:, net.offer_supplier]  # (R, O)
     share_of_supplier = np.divide(spend, sup_spend, out=np.zeros_like(spend), where=sup_spend > 0)
     qualification = net.qualification_cost[net.offer_supplier] * share_of_supplier
@@ -340,7 +360,9 @@ def _supplier_table(
             "defect_ppm": ppm.ravel(),
             "spend": spend.ravel(),
             "ordering_cost": order_cost.ravel(),
+            "expedited_units": expedited.ravel(),
+            "expediting_cost": expediting.ravel(),
             "qualification_cost": qualification.ravel(),
-            "tco": (spend + order_cost + qualification).ravel(),
+            "tco": (spend + order_cost + expediting + qualification).ravel(),
         }
     )
