@@ -111,6 +111,9 @@ class Kernel:
         self.cell = np.arange(R * O).reshape(R, O)  # flat offset of (r, o) within a slot
         self.shared = bool(np.isfinite(net.shared_capacity).any())
         self.single_offer_parts = O == P
+        self.all_qualified = int(net.available_from.max(initial=0))  # from then on: no gate
+        self.backordered = net.backorder.astype(float)  # 1 for backorder parts, 0 for lost sales
+        self.lost_sale = 1.0 - self.backordered
         self.part_slot = (np.arange(R)[:, None] * P + net.offer_part[None, :]).ravel()
         self.part_cells = R * P
         self.rec = {name: np.zeros((T, R, P)) for name in TRACE_PARTS}
@@ -170,24 +173,30 @@ class Kernel:
     def step(self, t: int) -> None:
         """Ship, receive, meet demand and account for period ``t``."""
         net, rec, draws = self.net, self.rec, self.draws
-        capacity = np.where(t >= net.available_from, net.capacity, 0.0)
-        ship = np.minimum(self.backlog, capacity)
+        capacity = (
+            net.capacity
+            if t >= self.all_qualified
+            else np.where(t >= net.available_from, net.capacity, 0.0)
+        )
+        ship = np.minimum(self.backlog, capacity, out=rec["shipped"][t])
         if self.shared:
             load = np.add.reduceat(ship[:, net.by_supplier], net.supplier_start, axis=1)
             over = load > net.shared_capacity
             factor = np.divide(net.shared_capacity, load, out=np.ones_like(load), where=over)
-            ship = ship * factor[:, net.offer_supplier]
+            ship *= factor[:, net.offer_supplier]
         self.backlog -= ship
         self.backlog[self.backlog < ORDER_EPS] = 0.0
-        rec["shipped"][t] = ship
         slot_of = draws.lead_t[t] + draws.late_t[t]
         slot_of += t
         slot_of %= self.window
-        self.ring_flat[slot_of * self.cell.size + self.cell] += ship
+        slot_of *= self.cell.size
+        slot_of += self.cell
+        self.ring_flat[slot_of] += ship
         self.transit += ship
 
         slot = t % self.window
-        arriving = self.ring[slot].copy()
+        arriving = rec["received"][t]
+        arriving[...] = self.ring[slot]
         self.ring[slot] = 0.0
         if self.expediting:
             self.expedite_transit -= self.expedite_ring[slot]
@@ -196,29 +205,27 @@ class Kernel:
         self.transit[self.transit < ORDER_EPS] = 0.0
         accepted = arriving
         if draws.defect_rngs is not None:
-            counts = np.floor(arriving).astype(np.int64)
-            rejected = np.empty_like(arriving)
+            counts = arriving.astype(np.int64)  # whole units (truncation = floor here)
+            rejected = rec["rejected"][t]
             for r, rng in enumerate(draws.defect_rngs):
                 rejected[r] = rng.binomial(counts[r], net.defect_rate)
             self.backlog += rejected
-            rec["rejected"][t] = rejected
             accepted = arriving - rejected
-        rec["received"][t] = arriving
         accepted_part = self._by_part(accepted)
         rec["accepted"][t] = accepted_part
         self.on_hand += accepted_part
 
         demand = draws.demand_t[t]
         served_backorders = np.minimum(self.on_hand, self.backorders)
-        available = self.on_hand - served_backorders
-        filled = np.minimum(available, demand)
+        self.on_hand -= served_backorders
+        filled = np.minimum(self.on_hand, demand, out=rec["filled_now"][t])
+        self.on_hand -= filled
         short = demand - filled
-        self.backorders += np.where(net.backorder, short, 0.0) - served_backorders
-        sales = served_backorders + filled
-        self.on_hand -= sales
-        rec["filled_now"][t] = filled
-        rec["sales"][t] = sales
-        rec["lost"][t] = np.where(net.backorder, 0.0, short)
+        np.multiply(short, self.lost_sale, out=rec["lost"][t])
+        short *= self.backordered
+        self.backorders += short
+        self.backorders -= served_backorders
+        np.add(served_backorders, filled, out=rec["sales"][t])
         rec["backorders"][t] = self.backorders
         rec["on_hand"][t] = self.on_hand
         rec["in_transit"][t] = self._by_part(self.transit)
