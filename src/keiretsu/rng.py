@@ -11,10 +11,12 @@ number of worker processes. Never ``hash()`` (salted per process), never global 
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 import numpy as np
 
 
+@lru_cache(maxsize=65536)
 def stable_id(purpose: str) -> int:
     """A 64-bit integer derived from ``purpose`` that is the same in every process."""
     digest = hashlib.blake2b(purpose.encode("utf-8"), digest_size=8).digest()

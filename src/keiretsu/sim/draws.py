@@ -60,23 +60,30 @@ def draw(scenario: Scenario, net: Network, seed: int, replications: list[int]) -
         )
         for p, u in zip(net.offer_part, net.offer_supplier, strict=True)
     ]
+    # per replication, fill contiguous (item, period) blocks, then transpose once
+    demand_block = np.empty((P, T))
+    lead_block = np.empty((O, T))
+    late_block = np.zeros((O, T))
     for r, rep in enumerate(replications):
         for p, part in enumerate(scenario.parts):
             rng = stream(seed, rep, f"demand/{part.id}")
-            demand[:, r, p] = part.demand.per_period_units.sample(rng, T, scale=net.demand_scale[p])
+            demand_block[p] = part.demand.per_period_units.sample(rng, T, scale=net.demand_scale[p])
+        late_block[:] = 0.0
         for o, (part_id, sup_id, offer) in enumerate(offers):
             key = f"{sup_id}/{part_id}"
             days = offer.lead_time_days.sample(stream(seed, rep, f"lead_time/{key}"), T)
             quoted = np.floor(days / dpp + 0.5)
-            lead[:, r, o] = quoted
+            lead_block[o] = quoted
             if offer.on_time_probability >= 1.0:
-                late[:, r, o] = 0
                 continue
             late_rng = stream(seed, rep, f"late/{key}")  # T lateness flags, then T delays
             is_late = late_rng.random(T) >= offer.on_time_probability
             extra = offer.late_delay_days.sample(late_rng, T)
             total = np.floor((days + extra) / dpp + 0.5)
-            late[:, r, o] = np.where(is_late, np.maximum(total - quoted, 0), 0)
+            late_block[o] = np.where(is_late, np.maximum(total - quoted, 0), 0)
+        demand[:, r, :] = demand_block.T
+        lead[:, r, :] = lead_block.T
+        late[:, r, :] = late_block.T
     expedite_lead = None
     if (net.expedite_offer >= 0).any():
         expedite_lead = np.zeros((T, R, P), dtype=np.int32)
