@@ -35,6 +35,7 @@ class NetworkSummary:
     sole_source_parts: list[str]
     critical_single_sourced: list[str]
     tier2_exposure: dict[str, float]
+    reported_time_to_recover_days: dict[str, float]
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -125,5 +126,12 @@ def summarize(scenario: Scenario) -> NetworkSummary:
         sole_source_parts=sole,
         critical_single_sourced=critical_single,
         tier2_exposure=dict(sorted(exposure.items(), key=lambda kv: -kv[1])),
+        reported_time_to_recover_days={
+            sup.id: sup.reported_time_to_recover_days
+            for sup in sorted(
+                scenario.suppliers, key=lambda x: -(x.reported_time_to_recover_days or 0.0)
+            )
+            if sup.reported_time_to_recover_days is not None
+        },
         warnings=warnings,
     )

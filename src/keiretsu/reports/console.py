@@ -46,6 +46,13 @@ def print_network_summary(file: str, s: NetworkSummary, console: Console | None 
     console.print(table)
     for sub, amount in s.tier2_exposure.items():
         console.print(f"  tier-2 {sub} sits behind {amount / total:.1%} of spend")
+    slow = [(k, v) for k, v in s.reported_time_to_recover_days.items() if v > 0][:3]
+    if slow:
+        shares = s.spend_by_supplier
+        listed = ", ".join(
+            f"{k} {v:g} d ({shares.get(k, 0.0) / total:.0%} of spend)" for k, v in slow
+        )
+        console.print(f"  slowest reported recovery: {listed}")
     for warning in s.warnings:
         console.print(f"  [yellow]warning:[/] {warning}")
 
