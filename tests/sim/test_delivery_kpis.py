@@ -3,47 +3,25 @@
 from __future__ import annotations
 
 import numpy as np
+from tests.helpers import single_part
 
 from keiretsu.experiments import simulate
-from keiretsu.scenario.model import Scenario
 
 
-def _scenario(
-    on_time: float, capacity: float | None, lead_days: float = 3.0, delay_days: float = 4.0
-) -> Scenario:
-    return Scenario.model_validate(
-        {
-            "meta": {"name": "otif"},
-            "horizon": {"years": 4, "period": "day"},
-            "regions": [{"id": "R"}],
-            "parts": [
-                {
-                    "id": "P",
-                    "demand": {"per_period_units": {"kind": "poisson", "mean": 10}},
-                    "revenue_per_unit": 1,
-                    "holding_cost_per_unit_per_period": 0.01,
-                    "shortage": {"kind": "backorder", "cost_per_unit_per_period": 1},
-                }
-            ],
-            "suppliers": [
-                {
-                    "id": "S",
-                    "region": "R",
-                    "offers": [
-                        {
-                            "part": "P",
-                            "unit_price": 1,
-                            "lead_time_days": {"kind": "fixed", "value": lead_days},
-                            "on_time_probability": on_time,
-                            "late_delay_days": {"kind": "fixed", "value": delay_days},
-                            "capacity_units_per_period": capacity,
-                        }
-                    ],
-                }
-            ],
-            "plan": {"inventory": {"P": {"policy": "base_stock", "order_up_to_units": 80}}},
-            "run": {"replications": 8, "seed": 4, "warmup_periods": 20},
-        }
+def _scenario(on_time: float, capacity: float | None):
+    return single_part(
+        demand={"kind": "poisson", "mean": 10},
+        holding=0.01,
+        shortage={"kind": "backorder", "cost_per_unit_per_period": 1},
+        policy={"policy": "base_stock", "order_up_to_units": 80},
+        lead_time_days=3,
+        on_time_probability=on_time,
+        late_delay_days=4,
+        capacity=capacity,
+        periods=4 * 365,
+        warmup=20,
+        replications=8,
+        seed=4,
     )
 
 

@@ -3,60 +3,42 @@
 from __future__ import annotations
 
 import pytest
+from tests.helpers import single_part
 
+from keiretsu.errors import ScenarioError
 from keiretsu.experiments import simulate
-from keiretsu.scenario.model import Scenario
+from keiretsu.scenario.loader import Document, validate_scenario
+
+CHANNEL = {
+    "lead_time_days": {"kind": "fixed", "value": 1},
+    "premium_per_unit": 2.0,
+    "capacity_units_per_period": 40,
+}
 
 
-def _scenario(expedite_rule: dict | None) -> Scenario:
-    plan = {"inventory": {"P": {"policy": "base_stock", "order_up_to_units": 70}}}
-    if expedite_rule is not None:
-        plan["expedite"] = {"P": expedite_rule}
-    return Scenario.model_validate(
-        {
-            "meta": {"name": "expedite"},
-            "horizon": {"years": 2, "period": "day"},
-            "regions": [{"id": "R"}],
-            "parts": [
-                {
-                    "id": "P",
-                    "demand": {"per_period_units": {"kind": "fixed", "value": 10}},
-                    "revenue_per_unit": 5,
-                    "holding_cost_per_unit_per_period": 0.01,
-                    "shortage": {"kind": "lost_sale", "penalty_per_unit": 3},
-                }
-            ],
-            "suppliers": [
-                {
-                    "id": "S",
-                    "region": "R",
-                    "offers": [
-                        {
-                            "part": "P",
-                            "unit_price": 1,
-                            "lead_time_days": {"kind": "fixed", "value": 5},
-                            "on_time_probability": 0.7,
-                            "late_delay_days": {"kind": "fixed", "value": 10},
-                            "expedite": {
-                                "lead_time_days": {"kind": "fixed", "value": 1},
-                                "premium_per_unit": 2.0,
-                                "capacity_units_per_period": 40,
-                            },
-                        }
-                    ],
-                }
-            ],
-            "plan": plan,
-            "run": {"replications": 6, "seed": 8, "warmup_periods": 10},
-        }
+def _scenario(expedite_rule: dict | None, channel: dict | None = CHANNEL):
+    return single_part(
+        demand={"kind": "fixed", "value": 10},
+        holding=0.01,
+        shortage={"kind": "lost_sale", "penalty_per_unit": 3},
+        policy={"policy": "base_stock", "order_up_to_units": 70},
+        lead_time_days=5,
+        on_time_probability=0.7,
+        late_delay_days=10,
+        expedite=channel,
+        expedite_rule=expedite_rule,
+        revenue=5,
+        periods=2 * 365,
+        warmup=10,
+        replications=6,
+        seed=8,
     )
 
 
 def test_expediting_is_paid_at_its_premium_and_raises_service() -> None:
     without = simulate(_scenario(None), detail="network").replications
-    with_rule = simulate(
-        _scenario({"trigger_days_of_cover": 2, "up_to_days_of_cover": 4}), detail="network"
-    ).replications
+    rule = {"trigger_days_of_cover": 2, "up_to_days_of_cover": 4}
+    with_rule = simulate(_scenario(rule), detail="network").replications
     assert (without["expedited_units"] == 0).all() and (without["expediting_cost"] == 0).all()
     assert (with_rule["expedited_units"] > 0).all()
     assert with_rule["expediting_cost"].to_numpy() == pytest.approx(
@@ -66,9 +48,6 @@ def test_expediting_is_paid_at_its_premium_and_raises_service() -> None:
 
 
 def test_an_expedite_rule_needs_a_channel() -> None:
-    from keiretsu.errors import ScenarioError
-    from keiretsu.scenario.loader import Document, validate_scenario
-
     doc = _scenario({"trigger_days_of_cover": 1, "up_to_days_of_cover": 2}).model_dump(mode="json")
     doc["suppliers"][0]["offers"][0]["expedite"] = None
     with pytest.raises(ScenarioError, match="no offer of part 'P' has an expedite channel"):

@@ -12,7 +12,7 @@ The cost compared is holding + shortage + fixed ordering cost per period
 from __future__ import annotations
 
 import pytest
-from _build import single_part, within_mc_tolerance
+from tests.helpers import single_part, within_mc_tolerance
 
 from keiretsu.experiments import simulate
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _build import single_part
 from scipy import stats
+from tests.helpers import single_part
 
 from keiretsu.experiments import simulate
 
