@@ -237,7 +237,7 @@ def schema(output: Path | None, for_plan: bool) -> None:
     type=click.Choice(["part", "network"]),
     default="part",
     show_default=True,
-    help="part: also write per-period tables by part and by supplier; network: network totals only.",
+    help="part: also write per-period tables by part and by supplier; network: network totals only (use it for thousands of replications of a large network).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
 @set_option
