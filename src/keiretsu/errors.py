@@ -73,3 +73,7 @@ class ScenarioError(InputError):
 
 class SolverError(KeiretsuError):
     """An optimization model could not be solved (status explained in the message)."""
+
+    def __init__(self, message: str, status: object = None):
+        super().__init__(message)
+        self.status = status

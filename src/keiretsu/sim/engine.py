@@ -79,6 +79,7 @@ class Trace:
     shipped: np.ndarray
     received: np.ndarray
     rejected: np.ndarray
+    cleared: np.ndarray  # bool: no backlog left after shipping (every order so far has left)
     purchase_cost: np.ndarray  # accepted units x the year's unit price
     order_cost: np.ndarray  # fixed cost of each order line
 
@@ -118,6 +119,7 @@ class Kernel:
         self.part_cells = R * P
         self.rec = {name: np.zeros((T, R, P)) for name in TRACE_PARTS}
         self.rec.update({name: np.zeros((T, R, O)) for name in TRACE_OFFERS})
+        self.rec["cleared"] = np.zeros((T, R, O), dtype=bool)
 
     def trace(self) -> Trace:
         """Hand over the records, period-first (T, R, X); the kernel keeps none."""
@@ -185,7 +187,8 @@ class Kernel:
             factor = np.divide(net.shared_capacity, load, out=np.ones_like(load), where=over)
             ship *= factor[:, net.offer_supplier]
         self.backlog -= ship
-        self.backlog[self.backlog < ORDER_EPS] = 0.0
+        cleared = np.less(self.backlog, ORDER_EPS, out=rec["cleared"][t])
+        self.backlog[cleared] = 0.0
         slot_of = draws.lead_t[t] + draws.late_t[t]
         slot_of += t
         slot_of %= self.window

@@ -276,25 +276,20 @@ def _supplier_table(
     """One row per replication x offer: order lines, OTIF, realised lead times, quality, spend."""
     T, R, O = trace.ordered.shape
     dpp = net.days_per_period
-    shipped_cum = np.cumsum(trace.shipped, axis=0)
-    added = trace.ordered.copy()
-    added[1:] += trace.rejected[:-1]  # rejects are re-ordered after shipping
-    need = np.cumsum(added, axis=0)
-    need *= 1 - 1e-12
-    need -= 1e-9
-    # a line placed in period t is complete in the first period d >= t in which cumulative
-    # shipments reach cumulative orders up to and including it (first in, first out);
-    # most lines complete in the period they are placed (no capacity backlog)
+    # A line placed in period t is complete in the first period d >= t in which cumulative
+    # shipments reach cumulative orders up to and including it (first in, first out).
+    # Most lines complete in the period they are placed: the kernel records whether the
+    # backlog was cleared after shipping; only the others need a search.
     is_line = trace.ordered > 0
     is_line[:w] = False
-    at_once = is_line & (shipped_cum >= need)
-    transit = draws.lead_t + draws.late_t  # (T, R, O) periods
-    at_once_days = np.where(at_once, transit * dpp, 0)
-    lines = is_line.sum(axis=0)  # integer counts: exact in any order
+    at_once = is_line & trace.cleared
+    transit = draws.lead_t + draws.late_t  # (T, R, O) whole periods
+    at_once_days = np.where(at_once, transit, 0).astype(np.int64) * dpp
+    lines = is_line.sum(axis=0)  # integer sums: exact in any order
     complete = at_once.sum(axis=0)
     otif_lines = (at_once & (draws.late_t == 0)).sum(axis=0)
-    s1 = _over_periods(at_once_days)
-    s2 = _over_periods(at_once_days.astype(np.float64) ** 2)
+    s1 = at_once_days.sum(axis=0).astype(np.float64)
+    s2 = (at_once_days**2).sum(axis=0).astype(np.float64)
     t_l, r_l, o_l = np.nonzero(is_line & ~at_once)  # lines that waited for capacity
     if t_l.size:
         order = np.lexsort((t_l, o_l, r_l))  # group by (r, o), t increasing
@@ -304,7 +299,10 @@ def _supplier_table(
         starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         for a, b in zip(starts, np.r_[starts[1:], key.size], strict=True):
             r, o = r_l[a], o_l[a]
-            done[a:b] = np.searchsorted(shipped_cum[:, r, o], need[t_l[a:b], r, o], side="left")
+            added = trace.ordered[:, r, o].copy()
+            added[1:] += trace.rejected[:-1, r, o]  # rejects are re-ordered after shipping
+            need = np.cumsum(added)[t_l[a:b]] * (1 - 1e-12) - 1e-9
+            done[a:b] = np.searchsorted(np.cumsum(trace.shipped[:, r, o]), need, side="left")
         ok = done < T
         t_l, r_l, o_l, d = t_l[ok], r_l[ok], o_l[ok], done[ok]
         days = ((d - t_l) + transit[d, r_l, o_l]) * dpp
