@@ -140,6 +140,7 @@ def single_part(
     late_delay_days: float = 7.0,
     expedite: dict | None = None,
     expedite_rule: dict | None = None,
+    disruptions: list | None = None,
 ) -> Scenario:
     """One part, one perfectly reliable supplier unless told otherwise, daily periods.
 
@@ -186,6 +187,7 @@ def single_part(
                     ],
                 }
             ],
+            "disruptions": disruptions or [],
             "plan": plan,
             "run": {"replications": replications, "seed": seed, "warmup_periods": warmup},
         }

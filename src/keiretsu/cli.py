@@ -312,6 +312,8 @@ def simulate(
         writer.write("replications", result.replications)
         writer.write("parts", result.parts)
         writer.write("suppliers", result.suppliers)
+        if scenario.disruptions:
+            writer.write("events", result.events)
         writer.write("summary", result.summary)
     for name, fig in simulation_figures(result, scenario).items():
         save_png(fig, out_dir / f"{name}.png")

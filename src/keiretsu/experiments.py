@@ -47,6 +47,7 @@ class SimulationResult:
     suppliers: pd.DataFrame
     periods: pd.DataFrame
     summary: pd.DataFrame
+    events: pd.DataFrame  # disruption spells per replication
     definitions: dict[str, Any] = field(default_factory=dict)
 
 
@@ -66,7 +67,7 @@ def simulate(
 
     ``detail="part"`` also streams per-period tables by part and by supplier to ``sink``.
     """
-    reps, parts, suppliers, periods = [], [], [], []
+    reps, parts, suppliers, periods, events = [], [], [], [], []
     for b in run(
         scenario,
         plan,
@@ -81,6 +82,7 @@ def simulate(
         parts.append(b.parts)
         suppliers.append(b.suppliers)
         periods.append(b.periods)
+        events.append(b.events)
         if sink is not None:
             sink.write("periods", b.periods)
             if b.part_periods is not None:
@@ -102,6 +104,7 @@ def simulate(
         parts=pd.concat(parts, ignore_index=True),
         suppliers=pd.concat(suppliers, ignore_index=True),
         periods=pd.concat(periods, ignore_index=True),
+        events=pd.concat(events, ignore_index=True),
         summary=summary,
         definitions=definitions,
     )

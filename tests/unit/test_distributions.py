@@ -26,6 +26,7 @@ CASES = {
     "lognormal": {"kind": "lognormal", "mean": 20, "sd": 8},
     "gamma": {"kind": "gamma", "mean": 14, "sd": 5},
     "exponential": {"kind": "exponential", "mean": 30},
+    "geometric": {"kind": "geometric", "p": 0.04},
     "poisson": {"kind": "poisson", "mean": 12},
     "negative_binomial": {"kind": "negative_binomial", "mean": 50, "sd": 20},
     "empirical": {"kind": "empirical", "values": [1, 2, 10], "weights": [0.5, 0.3, 0.2]},
@@ -40,6 +41,7 @@ EXPECTED = {
     "lognormal": (20.0, 64.0),
     "gamma": (14.0, 25.0),
     "exponential": (30.0, 900.0),
+    "geometric": (25.0, 0.96 / 0.04**2),
     "poisson": (12.0, 12.0),
     "negative_binomial": (50.0, 400.0),
     "empirical": (0.5 * 1 + 0.3 * 2 + 0.2 * 10, None),  # variance computed in the test

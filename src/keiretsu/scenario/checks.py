@@ -69,6 +69,16 @@ def network_problems(doc: Any) -> ProblemList:
                 )
             else:
                 seen_parts[part] = j
+    _ids(_items(doc, "disruptions"), ("disruptions",), "disruption", out)
+    for i, event in _items(doc, "disruptions"):
+        target, known, what = (
+            ("supplier", suppliers, "supplier")
+            if event.get("kind") == "supplier_outage"
+            else ("region", regions, "region")
+        )
+        value = event.get(target)
+        if isinstance(value, str) and value not in known:
+            out.append((("disruptions", i, target), f"unknown {what} {value!r}"))
     offered_anywhere = {part for sup in _offered_parts(doc).values() for part in sup}
     for i, part in _items(doc, "parts"):
         if isinstance(part.get("id"), str) and part["id"] not in offered_anywhere:

@@ -192,6 +192,30 @@ class Exponential(Spec):
         return np.asarray(scale, dtype=float) * rng.exponential(self.mean_, size)
 
 
+class Geometric(Spec):
+    """Whole number of trials until the first success, 1, 2, ... (success probability p).
+
+    A two-state Markov supplier that leaves a state with probability p per period stays
+    in it a Geometric(p) number of periods (Snyder & Shen 2019, sec. 9.2). Scaling
+    multiplies the draws.
+    """
+
+    kind: Literal["geometric"] = "geometric"
+    p: float = Field(gt=0.0, le=1.0)
+    """Probability of leaving the state in each trial."""
+
+    @property
+    def mean(self) -> float:
+        return 1.0 / self.p
+
+    @property
+    def variance(self) -> float:
+        return (1.0 - self.p) / self.p**2
+
+    def sample(self, rng: np.random.Generator, size: int, scale=1.0) -> np.ndarray:
+        return np.asarray(scale, dtype=float) * rng.geometric(self.p, size)
+
+
 class Poisson(Spec):
     """Poisson counts with the given mean; scaling keeps it Poisson (mean * scale)."""
 
@@ -296,6 +320,7 @@ Distribution = Annotated[
     | LogNormal
     | Gamma
     | Exponential
+    | Geometric
     | Poisson
     | NegativeBinomial
     | Empirical,
@@ -304,6 +329,7 @@ Distribution = Annotated[
 """Any distribution, chosen by its ``kind`` tag."""
 
 DISTRIBUTION_KINDS = (
+    "geometric",
     "fixed",
     "uniform",
     "triangular",

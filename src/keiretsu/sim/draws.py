@@ -23,7 +23,7 @@ slice per period.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -41,6 +41,8 @@ class Draws:
     late_t: np.ndarray  # (T, R, O) extra periods when late (0 when on time)
     defect_rngs: list[np.random.Generator] | None  # one per replication; None if no defects
     expedite_lead_t: np.ndarray | None  # (T, R, P) expedited lead time, periods; None if unused
+    capacity_factor_t: np.ndarray | None  # (T, R, U) share of capacity left; None: no disruptions
+    events: list[tuple] = field(default_factory=list)  # (replication, id, kind, target, start, end)
 
 
 def draw(scenario: Scenario, net: Network, seed: int, replications: list[int]) -> Draws:
@@ -95,10 +97,73 @@ def draw(scenario: Scenario, net: Network, seed: int, replications: list[int]) -
                 rng = stream(seed, rep, f"expedite_lead/{sup_id}/{part_id}")
                 days = offer.expedite.lead_time_days.sample(rng, T)
                 expedite_lead[:, r, p] = np.floor(days / dpp + 0.5)
+    factor, events = _disruptions(scenario, net, seed, replications)
     return Draws(
         demand_t=demand,
         lead_t=lead,
         late_t=late,
         defect_rngs=defect_rngs,
         expedite_lead_t=expedite_lead,
+        capacity_factor_t=factor,
+        events=events,
     )
+
+
+SPELL_CHUNK = 64
+"""Quiet/active spell pairs drawn at a time (the stream is consumed in this order)."""
+
+
+def spells(disruption, rng: np.random.Generator, horizon_days: float) -> list[tuple[float, float]]:
+    """(start, end) days of each active spell that starts before ``horizon_days``.
+
+    Quiet and active spells alternate from day 0 (quiet first); draws come in chunks of
+    :data:`SPELL_CHUNK` quiet durations then as many active ones, so the sequence does
+    not depend on the horizon.
+    """
+    out: list[tuple[float, float]] = []
+    clock = 0.0
+    while True:
+        quiet = disruption.up_days.sample(rng, SPELL_CHUNK)
+        active = disruption.down_days.sample(rng, SPELL_CHUNK)
+        for q, a in zip(quiet, active, strict=True):
+            start = clock + float(q)
+            if start >= horizon_days:
+                return out
+            clock = start + float(a)
+            out.append((start, clock))
+
+
+def _disruptions(
+    scenario: Scenario, net: Network, seed: int, replications: list[int]
+) -> tuple[np.ndarray | None, list[tuple]]:
+    """Capacity left per supplier and period (evaluated at mid-period), and the event log."""
+    if not scenario.disruptions:
+        return None, []
+    T, dpp = net.n_periods, net.days_per_period
+    U = len(net.supplier_ids)
+    horizon_days = T * dpp
+    mid = (np.arange(T) + 0.5) * dpp
+    factor = np.ones((T, len(replications), U))
+    events: list[tuple] = []
+    region_of = np.asarray(net.supplier_regions)
+    for d in scenario.disruptions:
+        if d.kind == "supplier_outage":
+            targets, target = np.array([net.supplier_ids.index(d.supplier)]), d.supplier
+        else:
+            targets, target = np.flatnonzero(region_of == d.region), d.region
+        for r, rep in enumerate(replications):
+            for start, end in spells(d, stream(seed, rep, f"disruption/{d.id}"), horizon_days):
+                events.append((rep, d.id, d.kind, target, start, end))
+                left = np.ones(T)
+                a, b = np.searchsorted(mid, [start, end], side="left")
+                left[a:b] = 1.0 - d.capacity_lost
+                if d.ramp_up_days > 0:
+                    c = np.searchsorted(mid, end + d.ramp_up_days, side="left")
+                    progress = (mid[b:c] - end) / d.ramp_up_days
+                    left[b:c] = 1.0 - d.capacity_lost * (1.0 - progress)
+                lo, hi = a, max(b, c if d.ramp_up_days > 0 else b)
+                if hi > lo:
+                    factor[lo:hi, r, targets] = np.minimum(
+                        factor[lo:hi, r][:, targets], left[lo:hi, None]
+                    )
+    return factor, events

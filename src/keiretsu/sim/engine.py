@@ -4,8 +4,9 @@ Time: period ``t`` spans ``[t, t+1)``. Discrete events happen at their own times
 reviews at ``t = 0, r, 2r, ...`` (start of period). The period step runs at ``t + 0.5``,
 after every event of the period's start, and does, in order:
 
-1. **Ship**: each offer ships ``min(backlog, capacity)``; a supplier's shared capacity is
-   rationed across its parts in proportion to what each could ship. Units not shipped
+1. **Ship**: each offer ships ``min(backlog, capacity)``, capacity being scaled by the
+   share left by any disruption of its supplier (evaluated at mid-period); a supplier's
+   shared capacity is rationed across its parts in proportion to what each could ship. Units not shipped
    wait (first in, first out). A shipment arrives ``lead + late`` periods later
    (zero-lead-time shipments arrive in the same period).
 2. **Receive**: arrivals are inspected; defective units (binomial in the whole units
@@ -180,11 +181,16 @@ class Kernel:
             if t >= self.all_qualified
             else np.where(t >= net.available_from, net.capacity, 0.0)
         )
+        shared_capacity = net.shared_capacity
+        if draws.capacity_factor_t is not None:  # disruptions: the share of capacity left
+            left = draws.capacity_factor_t[t]  # (R, U)
+            capacity = _scaled(capacity, left[:, net.offer_supplier])
+            shared_capacity = _scaled(shared_capacity, left)
         ship = np.minimum(self.backlog, capacity, out=rec["shipped"][t])
         if self.shared:
             load = np.add.reduceat(ship[:, net.by_supplier], net.supplier_start, axis=1)
-            over = load > net.shared_capacity
-            factor = np.divide(net.shared_capacity, load, out=np.ones_like(load), where=over)
+            over = load > shared_capacity
+            factor = np.divide(shared_capacity, load, out=np.ones_like(load), where=over)
             ship *= factor[:, net.offer_supplier]
         self.backlog -= ship
         cleared = np.less(self.backlog, ORDER_EPS, out=rec["cleared"][t])
@@ -233,6 +239,13 @@ class Kernel:
         rec["on_hand"][t] = self.on_hand
         rec["in_transit"][t] = self._by_part(self.transit)
         rec["backlog"][t] = self._by_part(self.backlog)
+
+
+def _scaled(capacity: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """Capacity times the share left, with a full stop giving 0 even for unlimited capacity
+    (an unlimited capacity partly hit stays unlimited: give it a number to model that)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(left <= 0.0, 0.0, capacity * left)
 
 
 def simulate(net: Network, draws: Draws) -> Trace:

@@ -17,6 +17,9 @@ Expedited units are ordered through a part's expedite channel at a review (plan
 ``expedite``); they are paid at the unit price on receipt like any unit, plus their
 premium (expediting cost) when ordered. They are not order lines (no OTIF).
 
+``capacity_available`` is the supplier's mean share of capacity left by disruptions
+over the reported periods (its availability when outages are full stops).
+
 Total cost of ownership per supplier and part = purchase + ordering + expediting costs + the
 supplier's qualification cost split over its parts in proportion to purchase spend.
 """
@@ -49,6 +52,7 @@ class BatchTables:
     periods: pd.DataFrame  # replication x period (network totals)
     part_periods: pd.DataFrame | None  # replication x period x part (detail "part")
     supplier_periods: pd.DataFrame | None  # replication x period x supplier (detail "part")
+    events: pd.DataFrame  # one row per disruption spell (may be empty)
 
 
 def tables(
@@ -231,7 +235,39 @@ def tables(
     rep["expedited_units"] = g["expedited_units"].sum()
     rep["order_lines"] = lines["order_lines"]
     rep = rep.reset_index()
-    return BatchTables(rep, parts, suppliers, periods, part_periods, supplier_periods)
+    return BatchTables(
+        rep, parts, suppliers, periods, part_periods, supplier_periods, _events(net, draws)
+    )
+
+
+EVENT_COLUMNS = [
+    "replication",
+    "disruption",
+    "kind",
+    "target",
+    "start_day",
+    "end_day",
+    "duration_days",
+    "censored",
+]
+
+
+def _events(net: Network, draws: Draws) -> pd.DataFrame:
+    """Disruption spells; one still active at the horizon is censored (its end is the draw)."""
+    horizon_days = net.n_periods * net.days_per_period
+    rows = [
+        (rep, d_id, kind, target, start, end, end - start, end > horizon_days)
+        for rep, d_id, kind, target, start, end in draws.events
+    ]
+    return pd.DataFrame(rows, columns=EVENT_COLUMNS).astype(
+        {
+            "replication": "int64",
+            "start_day": "float64",
+            "end_day": "float64",
+            "duration_days": "float64",
+            "censored": "bool",
+        }
+    )
 
 
 COST_COLUMNS = [
@@ -336,6 +372,10 @@ def _supplier_table(
     qualification = net.qualification_cost[net.offer_supplier] * share_of_supplier
     with np.errstate(divide="ignore", invalid="ignore"):
         ppm = np.where(received > 0, rejected / received * 1e6, np.nan)
+    if draws.capacity_factor_t is None:
+        available = np.ones((R, O))
+    else:
+        available = (_over_periods(draws.capacity_factor_t[w:]) / (T - w))[:, net.offer_supplier]
     sup = np.asarray(net.supplier_ids, dtype=object)[net.offer_supplier]
     reg = np.asarray(net.supplier_regions, dtype=object)[net.offer_supplier]
     part = np.asarray(net.part_ids, dtype=object)[net.offer_part]
@@ -356,6 +396,7 @@ def _supplier_table(
             "received_units": received.ravel(),
             "rejected_units": rejected.ravel(),
             "defect_ppm": ppm.ravel(),
+            "capacity_available": available.ravel(),
             "spend": spend.ravel(),
             "ordering_cost": order_cost.ravel(),
             "expedited_units": expedited.ravel(),
