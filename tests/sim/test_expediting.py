@@ -16,7 +16,7 @@ CHANNEL = {
 }
 
 
-def _scenario(expedite_rule: dict | None, channel: dict | None = CHANNEL):
+def _scenario(expedite_rule: dict | None, channel: dict | None = CHANNEL, disruptions=None):
     return single_part(
         demand={"kind": "fixed", "value": 10},
         holding=0.01,
@@ -27,6 +27,7 @@ def _scenario(expedite_rule: dict | None, channel: dict | None = CHANNEL):
         late_delay_days=10,
         expedite=channel,
         expedite_rule=expedite_rule,
+        disruptions=disruptions,
         revenue=5,
         periods=2 * 365,
         warmup=10,
@@ -52,3 +53,17 @@ def test_an_expedite_rule_needs_a_channel() -> None:
     doc["suppliers"][0]["offers"][0]["expedite"] = None
     with pytest.raises(ScenarioError, match="no offer of part 'P' has an expedite channel"):
         validate_scenario(Document(doc))
+
+
+def test_a_supplier_that_is_down_cannot_expedite() -> None:
+    stop = {
+        "kind": "supplier_outage",
+        "id": "fire",
+        "supplier": "S",
+        "up_days": {"kind": "fixed", "value": 0},
+        "down_days": {"kind": "fixed", "value": 10_000},
+    }
+    scenario = _scenario({"trigger_days_of_cover": 2, "up_to_days_of_cover": 4}, disruptions=[stop])
+    reps = simulate(scenario, detail="network").replications
+    assert (reps["expedited_units"] == 0).all()
+    assert (reps["expediting_cost"] == 0).all()

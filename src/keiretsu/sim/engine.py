@@ -146,11 +146,16 @@ class Kernel:
         stock = (self.on_hand - self.backorders + self.expedite_transit)[:, parts]
         short = stock < net.expedite_trigger[parts] * daily
         want = np.where(short, net.expedite_up_to[parts] * daily - stock, 0.0)
-        qty = np.minimum(np.maximum(want, 0.0), net.expedite_capacity[parts])
+        offers = net.expedite_offer[parts]
+        capacity = np.where(t >= net.available_from[offers], net.expedite_capacity[parts], 0.0)
+        if self.draws.capacity_factor_t is not None:  # a supplier that is down cannot rush either
+            capacity = _scaled(
+                capacity, self.draws.capacity_factor_t[t][:, net.offer_supplier[offers]]
+            )
+        qty = np.minimum(np.maximum(want, 0.0), capacity)
         qty[qty < ORDER_EPS] = 0.0
         if not qty.any():
             return
-        offers = net.expedite_offer[parts]
         slot = (t + self.draws.expedite_lead_t[t][:, parts]) % self.window
         self.ring_flat[slot * self.cell.size + self.cell[:, offers]] += qty
         self.expedite_ring[slot, np.arange(self.R)[:, None], parts] += qty
