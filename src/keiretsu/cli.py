@@ -64,6 +64,39 @@ def main() -> None:
     """
 
 
+def _run_dir(out_dir: Path | None, stem: str, started, force: bool) -> Path:
+    """The run directory: given, or runs/STEM-TIMESTAMP; refuses a non-empty one without --force."""
+    if out_dir is None:
+        out_dir = Path("runs") / f"{stem}-{started:%Y%m%d-%H%M%S}"
+    if out_dir.exists() and any(out_dir.iterdir()) and not force:
+        raise InputError(
+            Problem(str(out_dir), 0, 0, "", "run directory exists and is not empty (use --force)")
+        )
+    return out_dir
+
+
+def _progress(verb: str):
+    """A transient progress bar on stderr."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn(verb),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("replications"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
 set_option = click.option(
     "--set",
     "overrides",
@@ -262,13 +295,6 @@ def simulate(
     import datetime as dt
 
     from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
 
     from keiretsu import experiments
     from keiretsu.fileio import TableWriter, write_text_atomic
@@ -281,22 +307,9 @@ def simulate(
     n = replications or scenario.run.replications
     seed = scenario.run.seed if seed is None else seed
     started = dt.datetime.now(dt.UTC)
-    if out_dir is None:
-        out_dir = Path("runs") / f"{scenario_file.stem}-{started:%Y%m%d-%H%M%S}"
-    if out_dir.exists() and any(out_dir.iterdir()) and not force:
-        raise InputError(
-            Problem(str(out_dir), 0, 0, "", "run directory exists and is not empty (use --force)")
-        )
+    out_dir = _run_dir(out_dir, scenario_file.stem, started, force)
     console = Console(stderr=True)
-    progress = Progress(
-        TextColumn("simulating"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("replications"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    )
+    progress = _progress("simulating")
     with progress, TableWriter(out_dir) as writer:
         task = progress.add_task("simulate", total=n)
         result = experiments.simulate(
@@ -351,6 +364,146 @@ def simulate(
             Console(),
         )
         console.print(f"run directory: {out_dir}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.option(
+    "--event",
+    "event",
+    required=True,
+    help="The drill to run (an id under drills: in the scenario).",
+)
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(path_type=Path),
+    help="Run this plan file instead of the scenario's own plan.",
+)
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=1),
+    help="Replications (default: run.replications).",
+)
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: run.seed).")
+@click.option(
+    "-j",
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes.",
+)
+@click.option(
+    "--failure-threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.8,
+    show_default=True,
+    help="Rolling fill rate below which service counts as failed.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Run directory (default: runs/SCENARIO-drill-EVENT-TIMESTAMP).",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
+@set_option
+@json_option
+def drill(
+    scenario_file: Path,
+    event: str,
+    plan_file: Path | None,
+    replications: int | None,
+    seed: int | None,
+    workers: int,
+    failure_threshold: float,
+    out_dir: Path | None,
+    force: bool,
+    overrides: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Run the named drill of SCENARIO against its no-drill twin (same random numbers).
+
+    Reports, per replication and as mean / CI / P10-P50-P90: unfilled units, lost sales,
+    fill-rate loss, revenue and margin at risk, extra expediting, time to recover and
+    days below the failure threshold; draws the recovery curves.
+    """
+    import datetime as dt
+
+    from rich.console import Console
+
+    from keiretsu import experiments
+    from keiretsu.fileio import TableWriter, write_text_atomic
+    from keiretsu.reports.console import print_kpi_table
+    from keiretsu.reports.figures import drill_figures, save_png
+    from keiretsu.scenario.loader import load_plan, load_scenario
+
+    scenario = load_scenario(scenario_file, overrides)
+    plan = load_plan(plan_file, scenario) if plan_file else scenario.plan
+    n = replications or scenario.run.replications
+    seed = scenario.run.seed if seed is None else seed
+    if event not in {d.id for d in scenario.drills}:
+        names = ", ".join(d.id for d in scenario.drills) or "none defined in the scenario"
+        raise InputError(Problem("--event", 0, 0, "", f"unknown drill {event!r} (drills: {names})"))
+    started = dt.datetime.now(dt.UTC)
+    out_dir = _run_dir(out_dir, f"{scenario_file.stem}-drill-{event}", started, force)
+    progress = _progress("drilling")
+    with progress, TableWriter(out_dir) as writer:
+        task = progress.add_task("drill", total=2 * n)
+        result = experiments.drill(
+            scenario,
+            event,
+            plan,
+            seed=seed,
+            replications=n,
+            workers=workers,
+            failure_threshold=failure_threshold,
+            on_progress=lambda done: progress.update(task, completed=done),
+        )
+        writer.write("impact", result.impact)
+        writer.write("summary", result.summary)
+        writer.write("recovery", result.recovery)
+        writer.write("events", result.event.events)
+    for name, fig in drill_figures(result, scenario).items():
+        save_png(fig, out_dir / f"{name}.png")
+    summary_json = {
+        "scenario": scenario.meta.name,
+        "plan": plan.name,
+        "drill": event,
+        "replications": n,
+        "seed": seed,
+        "definitions": result.definitions,
+        "measures": result.summary.to_dict(orient="records"),
+    }
+    write_text_atomic(
+        out_dir / "summary.json", json.dumps(summary_json, indent=2, default=float) + "\n"
+    )
+    record = experiments.manifest(
+        command="drill",
+        scenario=scenario,
+        scenario_path=str(scenario_file),
+        plan=plan,
+        seed=seed,
+        replications=n,
+        workers=workers,
+        started=started.isoformat(),
+        finished=dt.datetime.now(dt.UTC).isoformat(),
+        definitions=result.definitions,
+        extra={
+            "overrides": list(overrides),
+            "event": event,
+            "failure_threshold": failure_threshold,
+        },
+    )
+    write_text_atomic(out_dir / "manifest.json", json.dumps(record, indent=2, default=str) + "\n")
+    if as_json:
+        _emit_json({"ok": True, "run_dir": str(out_dir), **summary_json})
+    else:
+        title = f"{scenario.meta.name} — drill {event!r} vs its twin, {n} replications, seed {seed}"
+        print_kpi_table(result.summary, title, Console())
+        Console(stderr=True).print(f"run directory: {out_dir}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,13 +8,15 @@ bounded; the per-replication tables and the summary stay in memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from keiretsu.analysis.stats import PERCENTILE_CONVENTION, summarize
+from keiretsu.scenario.disruptions import Drill
 from keiretsu.scenario.model import Plan, Scenario
 from keiretsu.sim import COST_COLUMNS, OTIF_DEFINITION, run
 
@@ -48,6 +50,7 @@ class SimulationResult:
     periods: pd.DataFrame
     summary: pd.DataFrame
     events: pd.DataFrame  # disruption spells per replication
+    part_periods: pd.DataFrame | None = None  # kept only when asked (keep_part_periods)
     definitions: dict[str, Any] = field(default_factory=dict)
 
 
@@ -62,12 +65,14 @@ def simulate(
     sink: Sink | None = None,
     on_progress: Callable[[int], None] | None = None,
     batch: int | None = None,
+    drills: Sequence[Drill] = (),
+    keep_part_periods: bool = False,
 ) -> SimulationResult:
     """Monte Carlo of ``scenario`` under ``plan`` (default: its own), summarised.
 
     ``detail="part"`` also streams per-period tables by part and by supplier to ``sink``.
     """
-    reps, parts, suppliers, periods, events = [], [], [], [], []
+    reps, parts, suppliers, periods, events, part_periods = [], [], [], [], [], []
     for b in run(
         scenario,
         plan,
@@ -77,12 +82,15 @@ def simulate(
         detail=detail,
         batch=batch,
         on_batch=on_progress,
+        drills=drills,
     ):
         reps.append(b.replications)
         parts.append(b.parts)
         suppliers.append(b.suppliers)
         periods.append(b.periods)
         events.append(b.events)
+        if keep_part_periods and b.part_periods is not None:
+            part_periods.append(b.part_periods)
         if sink is not None:
             sink.write("periods", b.periods)
             if b.part_periods is not None:
@@ -105,6 +113,7 @@ def simulate(
         suppliers=pd.concat(suppliers, ignore_index=True),
         periods=pd.concat(periods, ignore_index=True),
         events=pd.concat(events, ignore_index=True),
+        part_periods=pd.concat(part_periods, ignore_index=True) if part_periods else None,
         summary=summary,
         definitions=definitions,
     )
@@ -187,3 +196,142 @@ def manifest(
         "definitions": definitions,
         **(extra or {}),
     }
+
+
+DRILL_MEASURES = [
+    "unfilled_units",
+    "lost_sales_units",
+    "fill_rate_loss",
+    "revenue_at_risk",
+    "margin_at_risk",
+    "expediting_spend",
+    "recovered",
+    "time_to_recover_days",
+    "time_below_failure_days",
+]
+"""Drill measures per replication, each against the same replication without the drill."""
+
+RECOVERY_TOLERANCE = 0.01
+"""Service counts as recovered once the rolling fill rate is within this of the twin's."""
+
+
+@dataclass
+class DrillResult:
+    """A drill against its no-drill twin (same seed: common random numbers)."""
+
+    drill: Drill
+    baseline: SimulationResult
+    event: SimulationResult
+    impact: pd.DataFrame  # one row per replication, DRILL_MEASURES and recovered flag
+    summary: pd.DataFrame
+    recovery: pd.DataFrame  # replication x part x period: rolling fill rate with and without
+
+    def most_hit_part(self) -> str:
+        """The part whose rolling fill rate falls furthest below its twin's, on average."""
+        gap = self.recovery["without_drill"] - self.recovery["with_drill"]
+        return str(gap.groupby(self.recovery["part"]).mean().idxmax())
+
+    definitions: dict[str, Any] = field(default_factory=dict)
+
+
+def drill(
+    scenario: Scenario,
+    event: str,
+    plan: Plan | None = None,
+    *,
+    seed: int | None = None,
+    replications: int | None = None,
+    workers: int = 1,
+    failure_threshold: float = 0.8,
+    on_progress: Callable[[int], None] | None = None,
+) -> DrillResult:
+    """Run the named drill and its twin; measure what the drill costs in each replication.
+
+    * unfilled units: demand not met from stock when it occurred (backordered or lost), extra;
+    * fill-rate loss, revenue and margin at risk, extra expediting spend: twin minus drill;
+    * recovered: 1 when service is back by the horizon, else 0 (its mean is the share);
+    * time to recover (recovered replications only): days from the drill's start to the end of the last period in which
+      some part's rolling (28-day) fill rate is more than RECOVERY_TOLERANCE below its
+      twin's (every part must be back); NaN and ``recovered = False`` when that is the
+      last period of the horizon (censored);
+    * time below failure: days after the start in which some part's rolling fill rate is
+      below ``failure_threshold`` while its twin's is not.
+    """
+    from keiretsu.analysis.service import ROLLING_DAYS, rolling_fill_rate
+
+    chosen = next((d for d in scenario.drills if d.id == event), None)
+    if chosen is None:
+        from keiretsu.errors import InputError, Problem
+
+        names = ", ".join(d.id for d in scenario.drills) or "none defined"
+        raise InputError(Problem("--event", 0, 0, "", f"unknown drill {event!r} (drills: {names})"))
+    plan = scenario.plan if plan is None else plan
+    n = scenario.run.replications if replications is None else replications
+    seed = scenario.run.seed if seed is None else seed
+
+    def progress(offset: int) -> Callable[[int], None] | None:
+        return None if on_progress is None else (lambda done: on_progress(offset + done))
+
+    kw = {
+        "seed": seed,
+        "replications": n,
+        "workers": workers,
+        "detail": "part",
+        "keep_part_periods": True,
+    }
+    twin = simulate(scenario, plan, on_progress=progress(0), **kw)
+    hit = simulate(scenario, plan, on_progress=progress(n), drills=[chosen], **kw)
+
+    dpp = scenario.horizon.days_per_period
+    start_period = int((chosen.start_date - scenario.meta.start_date).days // dpp)
+    a = rolling_fill_rate(twin.part_periods, dpp).rename(
+        columns={"rolling_fill_rate": "without_drill"}
+    )
+    b = rolling_fill_rate(hit.part_periods, dpp).rename(columns={"rolling_fill_rate": "with_drill"})
+    by_part = a.merge(b, on=["replication", "part", "period"])
+    after = by_part[by_part["period"] >= start_period]
+    bad = after["with_drill"] < after["without_drill"] - RECOVERY_TOLERANCE
+    last_bad = after[bad].groupby("replication")["period"].max()  # the slowest part decides
+    last_period = scenario.horizon.n_periods - 1
+    newly_failed = (after["with_drill"] < failure_threshold) & ~(
+        after["without_drill"] < failure_threshold
+    )
+    failing = (
+        newly_failed.groupby([after["replication"], after["period"]])
+        .any()
+        .groupby("replication")
+        .sum()
+    )
+    recovery = by_part
+    t, e = twin.replications.set_index("replication"), hit.replications.set_index("replication")
+    impact = pd.DataFrame(index=t.index)
+    impact["unfilled_units"] = (e["demand_units"] - e["fill_rate"] * e["demand_units"]) - (
+        t["demand_units"] - t["fill_rate"] * t["demand_units"]
+    )
+    impact["lost_sales_units"] = e["lost_sales_units"] - t["lost_sales_units"]
+    impact["fill_rate_loss"] = t["fill_rate"] - e["fill_rate"]
+    impact["revenue_at_risk"] = t["revenue"] - e["revenue"]
+    impact["margin_at_risk"] = t["margin"] - e["margin"]
+    impact["expediting_spend"] = e["expediting_cost"] - t["expediting_cost"]
+    last = last_bad.reindex(impact.index)  # NaN: never measurably below its twin
+    impact["recovered"] = (last.isna() | (last < last_period)).astype(float)
+    ttr = np.where(last.isna(), 0.0, (last + 1 - start_period) * dpp)
+    impact["time_to_recover_days"] = np.where(impact["recovered"] > 0, ttr, np.nan)
+    impact["time_below_failure_days"] = failing.reindex(impact.index).fillna(0) * dpp
+    impact = impact.reset_index()
+    summary = summarize(impact, DRILL_MEASURES, scenario.run.percentiles)
+    definitions = {
+        **twin.definitions,
+        "drill": chosen.model_dump(mode="json"),
+        "time_to_recover": (
+            f"days from the drill's start until every part's {ROLLING_DAYS}-day rolling fill rate "
+            f"stays within {RECOVERY_TOLERANCE:.0%} of the same replication without the drill; "
+            "NaN (recovered = false) when still below at the horizon"
+        ),
+        "time_below_failure": (
+            f"days in which some part's {ROLLING_DAYS}-day rolling fill rate is below "
+            f"{failure_threshold:.0%} with the drill but not without it"
+        ),
+        "twin": "the same scenario, plan and seed without the drill (common random numbers)",
+    }
+    return DrillResult(chosen, twin, hit, impact, summary, recovery, definitions)

@@ -145,3 +145,44 @@ def test_simulate_with_a_plan_file(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert f"{bad}:2:" in result.stderr and "unknown supplier 'NOBODY'" in result.stderr
+
+
+def test_drill_writes_impact_recovery_and_figure(tmp_path: Path) -> None:
+    out = tmp_path / "drill"
+    result = _run(
+        [
+            "drill",
+            str(SCENARIOS / "ev_battery.yaml"),
+            "--event",
+            "BMS-fire-8w",
+            "-n",
+            "3",
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    measures = {m["kpi"]: m for m in payload["measures"]}
+    assert measures["unfilled_units"]["mean"] > 0
+    assert (out / "recovery.png").read_bytes()[:4] == b"\x89PNG"
+    for name in ("impact", "summary", "recovery", "events"):
+        assert (out / f"{name}.parquet").is_file(), name
+    assert json.loads((out / "manifest.json").read_text())["command"] == "drill"
+
+
+def test_drill_unknown_event_exits_2(tmp_path: Path) -> None:
+    result = _run(
+        [
+            "drill",
+            str(SCENARIOS / "ev_battery.yaml"),
+            "--event",
+            "nope",
+            "--out",
+            str(tmp_path / "d"),
+        ]
+    )
+    assert result.exit_code == 2
+    assert "unknown drill 'nope'" in result.stderr and "BMS-fire-8w" in result.stderr
+    assert not (tmp_path / "d").exists()

@@ -69,7 +69,7 @@ def print_kpi_table(summary, title: str, console: Console | None = None) -> None
             justify="right",
         )
     for _, row in summary.iterrows():
-        fmt = _fmt_share if row["kpi"] in ("fill_rate", "otif") else _fmt_number
+        fmt = _fmt_share if row["kpi"] in SHARE_KPIS else _fmt_number
         table.add_row(KPI_LABELS.get(row["kpi"], row["kpi"]), *(fmt(row[c]) for c in cols))
     console.print(table)
 
@@ -86,6 +86,9 @@ def _fmt_number(v: float) -> str:
             return f"{v / div:,.2f}{suffix}"
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
 
+
+SHARE_KPIS = {"fill_rate", "otif", "fill_rate_loss", "recovered"}
+"""KPIs shown as percentages."""
 
 KPI_LABELS = {
     "fill_rate": "fill rate",
@@ -104,5 +107,13 @@ KPI_LABELS = {
     "total_cost": "total cost",
     "revenue": "revenue",
     "margin": "margin",
+    "unfilled_units": "unfilled units",
+    "fill_rate_loss": "fill-rate loss",
+    "revenue_at_risk": "revenue at risk",
+    "margin_at_risk": "margin at risk",
+    "expediting_spend": "extra expediting",
+    "recovered": "recovered",
+    "time_to_recover_days": "days to recover",
+    "time_below_failure_days": "days below failure",
 }
 """Display names of the summary KPIs (means of per-period values, totals otherwise)."""

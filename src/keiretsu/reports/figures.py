@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from keiretsu.analysis.service import ROLLING_DAYS, rolling_fill_rate
 from keiretsu.sim import COST_COLUMNS
 
 BAND = (10, 90)
@@ -37,23 +38,6 @@ def _band(periods: pd.DataFrame, column: str) -> pd.DataFrame:
 
 def _time_axis(index: pd.Index, start: pd.Timestamp, days_per_period: int) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(start + pd.to_timedelta(np.asarray(index) * days_per_period, unit="D"))
-
-
-ROLLING_DAYS = 28
-"""Window of the rolling fill rate in the service-level figure (days)."""
-
-
-def rolling_fill_rate(periods: pd.DataFrame, days_per_period: int) -> pd.DataFrame:
-    """Per replication: filled / demand over the trailing :data:`ROLLING_DAYS`."""
-    window = max(1, round(ROLLING_DAYS / days_per_period))
-    frame = periods.sort_values(["replication", "period"])
-    g = frame.groupby("replication", sort=False)
-    filled = g["filled_now_units"].transform(lambda s: s.rolling(window, min_periods=1).sum())
-    demand = g["demand_units"].transform(lambda s: s.rolling(window, min_periods=1).sum())
-    out = frame[["replication", "period"]].copy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["rolling_fill_rate"] = filled / demand
-    return out
 
 
 def service_level(
@@ -180,3 +164,52 @@ def save_png(fig: Figure, path: str | Path, dpi: int = 120) -> Path:
     fig.savefig(buffer, format="png", dpi=dpi)
     plt.close(fig)
     return write_bytes_atomic(path, buffer.getvalue())
+
+
+def recovery_curves(ax: Axes, result, start: pd.Timestamp, days_per_period: int) -> Axes:
+    """Rolling fill rate of the most-hit part with and without the drill (median; P10-P90
+    band with it), the drill window shaded."""
+    part = result.most_hit_part()
+    rec = result.recovery[result.recovery["part"] == part]
+    x = _time_axis(np.sort(rec["period"].unique()), start, days_per_period)
+    with_band = _band(rec, "with_drill")
+    without = _band(rec, "without_drill")
+    ax.fill_between(
+        x,
+        with_band["p_low"],
+        with_band["p_high"],
+        color="tab:red",
+        alpha=0.25,
+        lw=0,
+        label="with drill, P10–P90",
+    )
+    ax.plot(x, with_band["median"], color="tab:red", lw=1.3, label="with drill (median)")
+    ax.plot(x, without["median"], color="tab:blue", lw=1.0, ls="--", label="without (median)")
+    drill = result.drill
+    t0 = pd.Timestamp(drill.start_date)
+    ax.axvspan(
+        t0,
+        t0 + pd.Timedelta(days=drill.duration_days),
+        color="grey",
+        alpha=0.2,
+        label=f"{drill.id}",
+    )
+    low = float(np.nanmin(with_band["p_low"])) if np.isfinite(with_band["p_low"]).any() else 0.0
+    ax.set_ylim(max(0.0, np.floor(low * 20 - 1) / 20), 1.005)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_title(
+        f"Recovery of {part}: {ROLLING_DAYS}-day rolling fill rate, drill {drill.id!r} vs its twin"
+    )
+    ax.set_ylabel("fill rate")
+    ax.legend(loc="lower left", fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def drill_figures(result, scenario) -> dict[str, Figure]:
+    """The figures of a ``drill`` run, by file stem."""
+    fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
+    recovery_curves(
+        ax, result, pd.Timestamp(scenario.meta.start_date), scenario.horizon.days_per_period
+    )
+    return {"recovery": fig}

@@ -12,7 +12,12 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from keiretsu.scenario.units import PERIODS_PER_YEAR, horizon_years
+from keiretsu.scenario.units import (
+    DAYS_PER_PERIOD,
+    PERIODS_PER_YEAR,
+    horizon_periods,
+    horizon_years,
+)
 
 Path = tuple[Any, ...]
 ProblemList = list[tuple[Path, str]]
@@ -79,6 +84,26 @@ def network_problems(doc: Any) -> ProblemList:
         value = event.get(target)
         if isinstance(value, str) and value not in known:
             out.append((("disruptions", i, target), f"unknown {what} {value!r}"))
+    _ids(_items(doc, "drills"), ("drills",), "drill", out)
+    horizon = _horizon_days(doc)
+    for i, drill in _items(doc, "drills"):
+        known = suppliers if drill.get("kind") == "supplier_outage" else regions
+        what = "supplier" if drill.get("kind") == "supplier_outage" else "region"
+        target = drill.get("target")
+        if (
+            isinstance(target, str)
+            and drill.get("kind") in ("supplier_outage", "regional_event")
+            and target not in known
+        ):
+            out.append((("drills", i, "target"), f"unknown {what} {target!r}"))
+        start = _days_from_start(doc, drill.get("start_date"))
+        if start is not None and horizon is not None and not 0 <= start < horizon:
+            out.append(
+                (
+                    ("drills", i, "start_date"),
+                    f"outside the horizon (days 0 to {horizon:g} from meta.start_date)",
+                )
+            )
     offered_anywhere = {part for sup in _offered_parts(doc).values() for part in sup}
     for i, part in _items(doc, "parts"):
         if isinstance(part.get("id"), str) and part["id"] not in offered_anywhere:
@@ -241,3 +266,35 @@ def scenario_problems(doc: Any) -> ProblemList:
     """All cross-reference problems of a scenario document, its own plan included."""
     plan = doc.get("plan", {}) if isinstance(doc, Mapping) else {}
     return network_problems(doc) + plan_problems(plan if plan is not None else {}, doc)
+
+
+def _horizon_days(doc: Any) -> float | None:
+    horizon = doc.get("horizon", {}) if isinstance(doc, Mapping) else {}
+    if not isinstance(horizon, Mapping):
+        return None
+    years, period = horizon.get("years", 5.0), horizon.get("period", "week")
+    if not isinstance(years, int | float) or isinstance(years, bool) or not 0 < years <= 1e4:
+        return None
+    if not isinstance(period, str) or period not in PERIODS_PER_YEAR:
+        return None
+    return horizon_periods(years, period) * DAYS_PER_PERIOD[period]
+
+
+def _days_from_start(doc: Any, date: Any) -> float | None:
+    import datetime as dt
+
+    meta = doc.get("meta", {}) if isinstance(doc, Mapping) else {}
+    start = meta.get("start_date", dt.date(2027, 1, 1)) if isinstance(meta, Mapping) else None
+    if isinstance(date, str):
+        try:
+            date = dt.date.fromisoformat(date)
+        except ValueError:
+            return None
+    if isinstance(start, str):
+        try:
+            start = dt.date.fromisoformat(start)
+        except ValueError:
+            return None
+    if not isinstance(date, dt.date) or not isinstance(start, dt.date):
+        return None
+    return float((date - start).days)

@@ -16,11 +16,12 @@ alpha per period, DOWN -> UP with beta, transitions at the start of a period) is
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field
 
-from keiretsu.scenario.base import Id, NonNegativeFloat, Share, Spec
+from keiretsu.scenario.base import Id, NonNegativeFloat, PositiveFloat, Share, Spec
 from keiretsu.scenario.distributions import Distribution
 
 
@@ -66,3 +67,27 @@ class RegionalEvent(Spec):
 
 Disruption = Annotated[SupplierOutage | RegionalEvent, Field(discriminator="kind")]
 """Any disruption, chosen by its ``kind`` tag."""
+
+
+class Drill(Spec):
+    """A named, scheduled disruption for exercises ("what if X is down 8 weeks?").
+
+    Drills never happen in ``simulate``; ``keiretsu drill --event ID`` runs the scenario
+    with the drill on top of its random disruptions and compares every replication with
+    its no-drill twin (same seed: common random numbers).
+    """
+
+    id: Id
+    """Name used with ``--event``."""
+    kind: Literal["supplier_outage", "regional_event"]
+    """What is hit: one supplier, or every supplier of a region."""
+    target: Id
+    """The supplier id (supplier_outage) or region id (regional_event)."""
+    start_date: dt.date
+    """First day of the disruption (within the horizon)."""
+    duration_days: PositiveFloat
+    """Days it lasts."""
+    capacity_lost: Share = 1.0
+    """Share of capacity lost while it lasts."""
+    ramp_up_days: NonNegativeFloat = 0.0
+    """Days to climb linearly back to full capacity afterwards."""

@@ -1,7 +1,7 @@
 """The scenario schema: a supplier network, the plan in force and how to run it.
 
 Top level (later sections slot in beside these): ``meta``, ``horizon``, ``regions``,
-``parts``, ``suppliers``, ``tier2``, ``disruptions``, ``plan``, ``run``.
+``parts``, ``suppliers``, ``tier2``, ``disruptions``, ``drills``, ``plan``, ``run``.
 
 Conventions: money is in ``meta.currency``; a *period* is ``horizon.period`` (a day
 or a week); a year is 365 days or 52 weeks; ``defect_ppm`` is defective parts per
@@ -24,7 +24,7 @@ from keiretsu.scenario.base import (
     Share,
     Spec,
 )
-from keiretsu.scenario.disruptions import Disruption
+from keiretsu.scenario.disruptions import Disruption, Drill
 from keiretsu.scenario.distributions import Distribution, Fixed
 from keiretsu.scenario.units import (
     DAYS_PER_PERIOD,
@@ -393,6 +393,8 @@ class Scenario(Spec):
     """Tier-2 dependencies."""
     disruptions: list[Disruption] = []
     """Disruption processes (supplier outages, regional events) that hit every replication."""
+    drills: list[Drill] = []
+    """Named scheduled disruptions, run only by ``keiretsu drill``."""
     plan: Plan = Plan()
     """The plan in force (the bundled plan)."""
     run: Run = Run()

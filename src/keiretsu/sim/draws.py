@@ -23,11 +23,13 @@ slice per period.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from keiretsu.rng import stream
+from keiretsu.scenario.disruptions import Drill
 from keiretsu.scenario.model import Scenario
 from keiretsu.sim.network import Network
 
@@ -45,8 +47,16 @@ class Draws:
     events: list[tuple] = field(default_factory=list)  # (replication, id, kind, target, start, end)
 
 
-def draw(scenario: Scenario, net: Network, seed: int, replications: list[int]) -> Draws:
-    """Draw every random input of ``replications`` (indices) for ``net``."""
+def draw(
+    scenario: Scenario,
+    net: Network,
+    seed: int,
+    replications: list[int],
+    drills: Sequence[Drill] = (),
+) -> Draws:
+    """Draw every random input of ``replications`` (indices) for ``net``; ``drills`` are
+    scheduled disruptions added on top (they draw nothing, so the twin without them sees
+    the same random numbers)."""
     T, dpp = net.n_periods, net.days_per_period
     R, P, O = len(replications), net.n_parts, net.n_offers
     demand = np.empty((T, R, P))
@@ -97,7 +107,7 @@ def draw(scenario: Scenario, net: Network, seed: int, replications: list[int]) -
                 rng = stream(seed, rep, f"expedite_lead/{sup_id}/{part_id}")
                 days = offer.expedite.lead_time_days.sample(rng, T)
                 expedite_lead[:, r, p] = np.floor(days / dpp + 0.5)
-    factor, events = _disruptions(scenario, net, seed, replications)
+    factor, events = _disruptions(scenario, net, seed, replications, drills)
     return Draws(
         demand_t=demand,
         lead_t=lead,
@@ -134,36 +144,46 @@ def spells(disruption, rng: np.random.Generator, horizon_days: float) -> list[tu
 
 
 def _disruptions(
-    scenario: Scenario, net: Network, seed: int, replications: list[int]
+    scenario: Scenario, net: Network, seed: int, replications: list[int], drills: Sequence[Drill]
 ) -> tuple[np.ndarray | None, list[tuple]]:
     """Capacity left per supplier and period (evaluated at mid-period), and the event log."""
-    if not scenario.disruptions:
+    if not scenario.disruptions and not drills:
         return None, []
     T, dpp = net.n_periods, net.days_per_period
-    U = len(net.supplier_ids)
     horizon_days = T * dpp
     mid = (np.arange(T) + 0.5) * dpp
-    factor = np.ones((T, len(replications), U))
+    factor = np.ones((T, len(replications), len(net.supplier_ids)))
     events: list[tuple] = []
     region_of = np.asarray(net.supplier_regions)
+
+    def targets(kind: str, target: str) -> np.ndarray:
+        if kind == "supplier_outage":
+            return np.array([net.supplier_ids.index(target)])
+        return np.flatnonzero(region_of == target)
+
+    def hit(r: int, who: np.ndarray, start: float, end: float, lost: float, ramp: float) -> None:
+        left = np.ones(T)
+        a, b = np.searchsorted(mid, [start, end], side="left")
+        left[a:b] = 1.0 - lost
+        c = b
+        if ramp > 0:
+            c = np.searchsorted(mid, end + ramp, side="left")
+            left[b:c] = 1.0 - lost * (1.0 - (mid[b:c] - end) / ramp)
+        if c > a:
+            factor[a:c, r, who] = np.minimum(factor[a:c, r][:, who], left[a:c, None])
+
     for d in scenario.disruptions:
-        if d.kind == "supplier_outage":
-            targets, target = np.array([net.supplier_ids.index(d.supplier)]), d.supplier
-        else:
-            targets, target = np.flatnonzero(region_of == d.region), d.region
+        target = d.supplier if d.kind == "supplier_outage" else d.region
+        who = targets(d.kind, target)
         for r, rep in enumerate(replications):
             for start, end in spells(d, stream(seed, rep, f"disruption/{d.id}"), horizon_days):
                 events.append((rep, d.id, d.kind, target, start, end))
-                left = np.ones(T)
-                a, b = np.searchsorted(mid, [start, end], side="left")
-                left[a:b] = 1.0 - d.capacity_lost
-                if d.ramp_up_days > 0:
-                    c = np.searchsorted(mid, end + d.ramp_up_days, side="left")
-                    progress = (mid[b:c] - end) / d.ramp_up_days
-                    left[b:c] = 1.0 - d.capacity_lost * (1.0 - progress)
-                lo, hi = a, max(b, c if d.ramp_up_days > 0 else b)
-                if hi > lo:
-                    factor[lo:hi, r, targets] = np.minimum(
-                        factor[lo:hi, r][:, targets], left[lo:hi, None]
-                    )
+                hit(r, who, start, end, d.capacity_lost, d.ramp_up_days)
+    for drill in drills:
+        who = targets(drill.kind, drill.target)
+        start = float((drill.start_date - scenario.meta.start_date).days)
+        end = start + drill.duration_days
+        for r, rep in enumerate(replications):
+            events.append((rep, drill.id, f"drill:{drill.kind}", drill.target, start, end))
+            hit(r, who, start, end, drill.capacity_lost, drill.ramp_up_days)
     return factor, events

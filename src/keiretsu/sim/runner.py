@@ -10,8 +10,9 @@ near :data:`BATCH_BYTES`.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
+from keiretsu.scenario.disruptions import Drill
 from keiretsu.scenario.model import Plan, Scenario
 from keiretsu.sim.draws import draw
 from keiretsu.sim.engine import simulate
@@ -35,11 +36,16 @@ def batch_size(scenario: Scenario) -> int:
 
 
 def run_batch(
-    scenario: Scenario, plan: Plan, seed: int, replications: list[int], detail: str
+    scenario: Scenario,
+    plan: Plan,
+    seed: int,
+    replications: list[int],
+    detail: str,
+    drills: Sequence[Drill] = (),
 ) -> BatchTables:
-    """Simulate ``replications`` (indices) of ``scenario`` under ``plan``."""
+    """Simulate ``replications`` (indices) of ``scenario`` under ``plan`` (plus ``drills``)."""
     net = compile_network(scenario, plan)
-    draws = draw(scenario, net, seed, replications)
+    draws = draw(scenario, net, seed, replications, drills)
     trace = simulate(net, draws)
     return tables(net, trace, draws, replications, scenario.run.warmup_periods, detail)
 
@@ -54,6 +60,7 @@ def run(
     detail: str = "part",
     batch: int | None = None,
     on_batch: Callable[[int], None] | None = None,
+    drills: Sequence[Drill] = (),
 ) -> Iterator[BatchTables]:
     """Yield the tables of each batch, in replication order.
 
@@ -70,12 +77,12 @@ def run(
     edges = [round(i * n / count) for i in range(count + 1)]
     chunks = [list(range(a, b)) for a, b in itertools.pairwise(edges)]
     if workers == 1:
-        results = (run_batch(scenario, plan, seed, c, detail) for c in chunks)
+        results = (run_batch(scenario, plan, seed, c, detail, drills) for c in chunks)
     else:
         from joblib import Parallel, delayed
 
         results = Parallel(n_jobs=workers, return_as="generator")(
-            delayed(run_batch)(scenario, plan, seed, c, detail) for c in chunks
+            delayed(run_batch)(scenario, plan, seed, c, detail, drills) for c in chunks
         )
     done = 0
     for chunk, result in zip(chunks, results, strict=True):
