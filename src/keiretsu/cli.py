@@ -368,11 +368,24 @@ def simulate(
 
 @main.command(context_settings=CONTEXT)
 @click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.option("--event", "event", help="The drill to run (an id under drills: in the scenario).")
 @click.option(
-    "--event",
-    "event",
-    required=True,
-    help="The drill to run (an id under drills: in the scenario).",
+    "--sweep",
+    type=click.Choice(["suppliers", "regions"]),
+    help="Instead of --event: knock out every supplier (or region) in turn.",
+)
+@click.option(
+    "--weeks",
+    type=click.FloatRange(min=0, min_open=True),
+    default=8.0,
+    show_default=True,
+    help="With --sweep: how long each knock-out lasts.",
+)
+@click.option(
+    "--start",
+    "start_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="With --sweep: first day of each knock-out (default: mid-horizon).",
 )
 @click.option(
     "--plan",
@@ -413,7 +426,10 @@ def simulate(
 @json_option
 def drill(
     scenario_file: Path,
-    event: str,
+    event: str | None,
+    sweep: str | None,
+    weeks: float,
+    start_date,
     plan_file: Path | None,
     replications: int | None,
     seed: int | None,
@@ -424,11 +440,13 @@ def drill(
     overrides: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Run the named drill of SCENARIO against its no-drill twin (same random numbers).
+    """Run a drill of SCENARIO against its no-drill twin (same random numbers).
 
-    Reports, per replication and as mean / CI / P10-P50-P90: unfilled units, lost sales,
-    fill-rate loss, revenue and margin at risk, extra expediting, time to recover and
-    days below the failure threshold; draws the recovery curves.
+    --event ID runs one named drill and reports, per replication and as mean / CI /
+    P10-P50-P90: unfilled units, lost sales, fill-rate loss, revenue and margin at risk,
+    extra expediting, share recovered, days to recover and days below the failure
+    threshold; it draws the recovery curve of the most-hit part. --sweep suppliers|regions
+    knocks out every supplier (or region) for --weeks in turn and ranks them.
     """
     import datetime as dt
 
@@ -440,10 +458,16 @@ def drill(
     from keiretsu.reports.figures import drill_figures, save_png
     from keiretsu.scenario.loader import load_plan, load_scenario
 
+    if (event is None) == (sweep is None):
+        raise click.UsageError("give either --event ID or --sweep suppliers|regions")
     scenario = load_scenario(scenario_file, overrides)
     plan = load_plan(plan_file, scenario) if plan_file else scenario.plan
     n = replications or scenario.run.replications
     seed = scenario.run.seed if seed is None else seed
+    if sweep is not None:
+        sweep_args = (sweep, weeks, start_date, n, seed, workers, failure_threshold)
+        _sweep(scenario_file, scenario, plan, *sweep_args, out_dir, force, overrides, as_json)
+        return
     if event not in {d.id for d in scenario.drills}:
         names = ", ".join(d.id for d in scenario.drills) or "none defined in the scenario"
         raise InputError(Problem("--event", 0, 0, "", f"unknown drill {event!r} (drills: {names})"))
@@ -503,6 +527,101 @@ def drill(
     else:
         title = f"{scenario.meta.name} — drill {event!r} vs its twin, {n} replications, seed {seed}"
         print_kpi_table(result.summary, title, Console())
+        Console(stderr=True).print(f"run directory: {out_dir}")
+
+
+def _sweep(
+    scenario_file,
+    scenario,
+    plan,
+    over,
+    weeks,
+    start_date,
+    n,
+    seed,
+    workers,
+    failure_threshold,
+    out_dir,
+    force,
+    overrides,
+    as_json,
+) -> None:
+    """``keiretsu drill --sweep``: every node knocked out in turn, ranked."""
+    import datetime as dt
+
+    from rich.console import Console
+
+    from keiretsu import experiments
+    from keiretsu.fileio import TableWriter, write_text_atomic
+    from keiretsu.reports.console import print_sweep_table
+    from keiretsu.reports.figures import save_png, sweep_figures
+
+    start = start_date.date() if start_date is not None else None
+    days = scenario.horizon.n_periods * scenario.horizon.days_per_period
+    horizon_end = scenario.meta.start_date + dt.timedelta(days=days)
+    if start is not None and not scenario.meta.start_date <= start < horizon_end:
+        message = f"{start} is outside the horizon ({scenario.meta.start_date} to {horizon_end})"
+        raise InputError(Problem("--start", 0, 0, "", message))
+    started = dt.datetime.now(dt.UTC)
+    out_dir = _run_dir(out_dir, f"{scenario_file.stem}-sweep-{over}", started, force)
+    nodes = len(scenario.suppliers) if over == "suppliers" else len(scenario.regions)
+    progress = _progress(f"sweeping {nodes} {over}")
+    with progress, TableWriter(out_dir) as writer:
+        task = progress.add_task("sweep", total=(nodes + 1) * n)
+        result = experiments.sweep(
+            scenario,
+            over,
+            weeks,
+            plan,
+            start_date=start,
+            seed=seed,
+            replications=n,
+            workers=workers,
+            failure_threshold=failure_threshold,
+            on_progress=lambda done: progress.update(task, completed=done),
+        )
+        writer.write("ranking", result.ranking)
+        writer.write("impact", result.impact)
+    for name, fig in sweep_figures(result, scenario).items():
+        save_png(fig, out_dir / f"{name}.png")
+    summary_json = {
+        "scenario": scenario.meta.name,
+        "plan": plan.name,
+        "sweep": over,
+        "weeks": weeks,
+        "start_date": str(result.start_date),
+        "replications": n,
+        "seed": seed,
+        "definitions": result.definitions,
+        "ranking": result.ranking.to_dict(orient="records"),
+    }
+    text = json.dumps(summary_json, indent=2, default=float) + "\n"
+    write_text_atomic(out_dir / "summary.json", text)
+    record = experiments.manifest(
+        command="drill --sweep",
+        scenario=scenario,
+        scenario_path=str(scenario_file),
+        plan=plan,
+        seed=seed,
+        replications=n,
+        workers=workers,
+        started=started.isoformat(),
+        finished=dt.datetime.now(dt.UTC).isoformat(),
+        definitions=result.definitions,
+        extra={
+            "overrides": list(overrides),
+            "sweep": over,
+            "weeks": weeks,
+            "start_date": str(result.start_date),
+        },
+    )
+    write_text_atomic(out_dir / "manifest.json", json.dumps(record, indent=2, default=str) + "\n")
+    if as_json:
+        _emit_json({"ok": True, "run_dir": str(out_dir), **summary_json})
+    else:
+        what = f"every {over[:-1]} down {weeks:g} weeks from {result.start_date}"
+        title = f"{scenario.meta.name} — {what}, {n} replications"
+        print_sweep_table(result.ranking, title, scenario.meta.currency, Console())
         Console(stderr=True).print(f"run directory: {out_dir}")
 
 

@@ -234,53 +234,25 @@ class DrillResult:
     definitions: dict[str, Any] = field(default_factory=dict)
 
 
-def drill(
-    scenario: Scenario,
-    event: str,
-    plan: Plan | None = None,
-    *,
-    seed: int | None = None,
-    replications: int | None = None,
-    workers: int = 1,
-    failure_threshold: float = 0.8,
-    on_progress: Callable[[int], None] | None = None,
-) -> DrillResult:
-    """Run the named drill and its twin; measure what the drill costs in each replication.
-
-    * unfilled units: demand not met from stock when it occurred (backordered or lost), extra;
-    * fill-rate loss, revenue and margin at risk, extra expediting spend: twin minus drill;
-    * recovered: 1 when service is back by the horizon, else 0 (its mean is the share);
-    * time to recover (recovered replications only): days from the drill's start to the end of the last period in which
-      some part's rolling (28-day) fill rate is more than RECOVERY_TOLERANCE below its
-      twin's (every part must be back); NaN and ``recovered = False`` when that is the
-      last period of the horizon (censored);
-    * time below failure: days after the start in which some part's rolling fill rate is
-      below ``failure_threshold`` while its twin's is not.
-    """
-    from keiretsu.analysis.service import ROLLING_DAYS, rolling_fill_rate
-
-    chosen = next((d for d in scenario.drills if d.id == event), None)
-    if chosen is None:
-        from keiretsu.errors import InputError, Problem
-
-        names = ", ".join(d.id for d in scenario.drills) or "none defined"
-        raise InputError(Problem("--event", 0, 0, "", f"unknown drill {event!r} (drills: {names})"))
-    plan = scenario.plan if plan is None else plan
-    n = scenario.run.replications if replications is None else replications
-    seed = scenario.run.seed if seed is None else seed
-
-    def progress(offset: int) -> Callable[[int], None] | None:
-        return None if on_progress is None else (lambda done: on_progress(offset + done))
-
-    kw = {
+def _drill_runs(scenario: Scenario, plan: Plan, seed: int, n: int, workers: int) -> dict[str, Any]:
+    return {
         "seed": seed,
         "replications": n,
         "workers": workers,
         "detail": "part",
         "keep_part_periods": True,
     }
-    twin = simulate(scenario, plan, on_progress=progress(0), **kw)
-    hit = simulate(scenario, plan, on_progress=progress(n), drills=[chosen], **kw)
+
+
+def _measure(
+    scenario: Scenario,
+    chosen: Drill,
+    twin: SimulationResult,
+    hit: SimulationResult,
+    failure_threshold: float,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-replication drill measures (see :func:`drill`) and the per-part recovery table."""
+    from keiretsu.analysis.service import rolling_fill_rate
 
     dpp = scenario.horizon.days_per_period
     start_period = int((chosen.start_date - scenario.meta.start_date).days // dpp)
@@ -302,7 +274,6 @@ def drill(
         .groupby("replication")
         .sum()
     )
-    recovery = by_part
     t, e = twin.replications.set_index("replication"), hit.replications.set_index("replication")
     impact = pd.DataFrame(index=t.index)
     impact["unfilled_units"] = (e["demand_units"] - e["fill_rate"] * e["demand_units"]) - (
@@ -318,11 +289,14 @@ def drill(
     ttr = np.where(last.isna(), 0.0, (last + 1 - start_period) * dpp)
     impact["time_to_recover_days"] = np.where(impact["recovered"] > 0, ttr, np.nan)
     impact["time_below_failure_days"] = failing.reindex(impact.index).fillna(0) * dpp
-    impact = impact.reset_index()
-    summary = summarize(impact, DRILL_MEASURES, scenario.run.percentiles)
-    definitions = {
+    return impact.reset_index(), by_part
+
+
+def _drill_definitions(twin: SimulationResult, failure_threshold: float) -> dict[str, Any]:
+    from keiretsu.analysis.service import ROLLING_DAYS
+
+    return {
         **twin.definitions,
-        "drill": chosen.model_dump(mode="json"),
         "time_to_recover": (
             f"days from the drill's start until every part's {ROLLING_DAYS}-day rolling fill rate "
             f"stays within {RECOVERY_TOLERANCE:.0%} of the same replication without the drill; "
@@ -334,4 +308,139 @@ def drill(
         ),
         "twin": "the same scenario, plan and seed without the drill (common random numbers)",
     }
+
+
+def drill(
+    scenario: Scenario,
+    event: str,
+    plan: Plan | None = None,
+    *,
+    seed: int | None = None,
+    replications: int | None = None,
+    workers: int = 1,
+    failure_threshold: float = 0.8,
+    on_progress: Callable[[int], None] | None = None,
+) -> DrillResult:
+    """Run the named drill and its twin; measure what the drill costs in each replication.
+
+    * unfilled units: demand not met from stock when it occurred (backordered or lost), extra;
+    * fill-rate loss, revenue and margin at risk, extra expediting spend: twin minus drill;
+    * recovered: 1 when service is back by the horizon, else 0 (its mean is the share);
+    * time to recover (recovered replications only): days from the drill's start to the
+      end of the last period in which some part's rolling (28-day) fill rate is more than
+      RECOVERY_TOLERANCE below its twin's (every part must be back);
+    * time below failure: days after the start in which some part's rolling fill rate is
+      below ``failure_threshold`` while its twin's is not.
+    """
+    chosen = next((d for d in scenario.drills if d.id == event), None)
+    if chosen is None:
+        from keiretsu.errors import InputError, Problem
+
+        names = ", ".join(d.id for d in scenario.drills) or "none defined"
+        raise InputError(Problem("--event", 0, 0, "", f"unknown drill {event!r} (drills: {names})"))
+    plan = scenario.plan if plan is None else plan
+    n = scenario.run.replications if replications is None else replications
+    seed = scenario.run.seed if seed is None else seed
+    kw = _drill_runs(scenario, plan, seed, n, workers)
+    twin = simulate(scenario, plan, on_progress=_offset(on_progress, 0), **kw)
+    hit = simulate(scenario, plan, on_progress=_offset(on_progress, n), drills=[chosen], **kw)
+    impact, recovery = _measure(scenario, chosen, twin, hit, failure_threshold)
+    summary = summarize(impact, DRILL_MEASURES, scenario.run.percentiles)
+    definitions = {
+        **_drill_definitions(twin, failure_threshold),
+        "drill": chosen.model_dump(mode="json"),
+    }
     return DrillResult(chosen, twin, hit, impact, summary, recovery, definitions)
+
+
+def _offset(on_progress: Callable[[int], None] | None, offset: int) -> Callable[[int], None] | None:
+    return None if on_progress is None else (lambda done: on_progress(offset + done))
+
+
+@dataclass
+class SweepResult:
+    """Every single node knocked out in turn, each against the same twin."""
+
+    over: str
+    weeks: float
+    start_date: Any
+    ranking: pd.DataFrame  # one row per node, ranked by mean margin at risk
+    impact: pd.DataFrame  # node x replication measures
+    definitions: dict[str, Any] = field(default_factory=dict)
+
+
+def sweep(
+    scenario: Scenario,
+    over: str,
+    weeks: float,
+    plan: Plan | None = None,
+    *,
+    start_date: Any = None,
+    seed: int | None = None,
+    replications: int | None = None,
+    workers: int = 1,
+    failure_threshold: float = 0.8,
+    on_progress: Callable[[int], None] | None = None,
+) -> SweepResult:
+    """Knock out every supplier (or region) for ``weeks`` from ``start_date`` (default: the
+    middle of the horizon), one at a time, each against the same no-drill twin.
+
+    The ranking has, per node, the mean and P10 / P50 / P90 of each drill measure, ranked
+    by mean margin at risk (ties: unfilled units).
+    """
+    import datetime as dt
+
+    if over not in ("suppliers", "regions"):
+        raise ValueError("over must be 'suppliers' or 'regions'")
+    plan = scenario.plan if plan is None else plan
+    n = scenario.run.replications if replications is None else replications
+    seed = scenario.run.seed if seed is None else seed
+    horizon_days = scenario.horizon.n_periods * scenario.horizon.days_per_period
+    if start_date is None:
+        start_date = scenario.meta.start_date + dt.timedelta(days=int(horizon_days // 2))
+    if over == "suppliers":
+        targets = [("supplier_outage", s.id) for s in scenario.suppliers]
+    else:
+        targets = [("regional_event", r.id) for r in scenario.regions]
+    drills = [
+        Drill(
+            id=f"{target}-{weeks:g}w",
+            kind=kind,
+            target=target,
+            start_date=start_date,
+            duration_days=7 * weeks,
+        )
+        for kind, target in targets
+    ]
+    kw = _drill_runs(scenario, plan, seed, n, workers)
+    twin = simulate(scenario, plan, on_progress=_offset(on_progress, 0), **kw)
+    impacts, rows = [], []
+    percentiles = scenario.run.percentiles
+    for i, d in enumerate(drills, start=1):
+        hit = simulate(scenario, plan, on_progress=_offset(on_progress, i * n), drills=[d], **kw)
+        impact, _ = _measure(scenario, d, twin, hit, failure_threshold)
+        impact.insert(0, "node", d.target)
+        impacts.append(impact)
+        summary = summarize(impact, DRILL_MEASURES, percentiles).set_index("kpi")
+        row: dict[str, Any] = {"node": d.target}
+        for measure in DRILL_MEASURES:
+            row[f"{measure}_mean"] = summary.loc[measure, "mean"]
+            for p in percentiles:
+                row[f"{measure}_p{p:g}"] = summary.loc[measure, f"p{p:g}"]
+        rows.append(row)
+    ranking = pd.DataFrame(rows).sort_values(
+        ["margin_at_risk_mean", "unfilled_units_mean"], ascending=False
+    )
+    ranking.insert(0, "rank", np.arange(1, len(ranking) + 1))
+    definitions = {
+        **_drill_definitions(twin, failure_threshold),
+        "sweep": f"every {over[:-1]} down {weeks:g} weeks from {start_date}, one at a time",
+    }
+    return SweepResult(
+        over,
+        weeks,
+        start_date,
+        ranking.reset_index(drop=True),
+        pd.concat(impacts, ignore_index=True),
+        definitions,
+    )

@@ -186,3 +186,22 @@ def test_drill_unknown_event_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "unknown drill 'nope'" in result.stderr and "BMS-fire-8w" in result.stderr
     assert not (tmp_path / "d").exists()
+
+
+def test_drill_sweep_writes_a_ranking(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    args = ["drill", str(SCENARIOS / "two_supplier.yaml"), "--sweep", "suppliers", "--weeks", "6"]
+    result = _run([*args, "-n", "3", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.stderr
+    ranking = json.loads(result.stdout)["ranking"]
+    assert [row["node"] for row in ranking] == ["CHEAPCO", "RELIAPART"]
+    assert (out / "sweep_ranking.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "ranking.parquet").is_file()
+
+
+def test_drill_needs_exactly_one_of_event_and_sweep(tmp_path: Path) -> None:
+    result = _run(["drill", str(SCENARIOS / "two_supplier.yaml"), "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "--event" in result.stderr
+    bad_start = ["--sweep", "regions", "--start", "2040-01-01", "--out", str(tmp_path / "y")]
+    result = _run(["drill", str(SCENARIOS / "two_supplier.yaml"), *bad_start])
+    assert result.exit_code == 2 and "outside the horizon" in result.stderr

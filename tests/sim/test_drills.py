@@ -70,3 +70,18 @@ def test_time_to_recover_runs_from_the_start_to_the_end_of_the_dip() -> None:
 def test_unknown_drill_is_a_user_error() -> None:
     with pytest.raises(InputError, match="unknown drill 'nope'"):
         drill(_scenario(1, 1, {"kind": "lost_sale", "penalty_per_unit": 1.0}), "nope")
+
+
+def test_sweep_ranks_the_supplier_with_the_larger_share_first() -> None:
+    from tests.helpers import SCENARIOS
+
+    from keiretsu.experiments import sweep
+    from keiretsu.scenario.loader import load_scenario
+
+    scenario = load_scenario(SCENARIOS / "two_supplier.yaml")  # CHEAPCO 70 %, RELIAPART 30 %
+    result = sweep(scenario, "suppliers", weeks=8, replications=6, seed=3)
+    assert list(result.ranking["node"]) == ["CHEAPCO", "RELIAPART"]
+    assert list(result.ranking["rank"]) == [1, 2]
+    top = result.ranking.iloc[0]
+    assert top["unfilled_units_mean"] > result.ranking.iloc[1]["unfilled_units_mean"] > 0
+    assert set(result.impact["node"]) == {"CHEAPCO", "RELIAPART"}

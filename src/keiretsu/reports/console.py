@@ -117,3 +117,23 @@ KPI_LABELS = {
     "time_below_failure_days": "days below failure",
 }
 """Display names of the summary KPIs (means of per-period values, totals otherwise)."""
+
+
+def print_sweep_table(ranking, title: str, currency: str, console: Console | None = None) -> None:
+    """The ranked knock-out table: impact and recovery per node."""
+    console = console or Console(stderr=True)
+    table = Table(title=title, title_justify="left")
+    columns = (
+        ("#", "rank", lambda v: str(int(v))),
+        ("node", "node", str),
+        (f"margin at risk ({currency})", "margin_at_risk_mean", _fmt_number),
+        ("P90", "margin_at_risk_p90", _fmt_number),
+        ("unfilled units", "unfilled_units_mean", _fmt_number),
+        ("recovered", "recovered_mean", _fmt_share),
+        ("days to recover P50", "time_to_recover_days_p50", _fmt_number),
+    )
+    for label, _, _ in columns:
+        table.add_column(label, justify="left" if label == "node" else "right")
+    for _, row in ranking.iterrows():
+        table.add_row(*(fmt(row[key]) if key in row else "–" for _, key, fmt in columns))
+    console.print(table)

@@ -213,3 +213,30 @@ def drill_figures(result, scenario) -> dict[str, Figure]:
         ax, result, pd.Timestamp(scenario.meta.start_date), scenario.horizon.days_per_period
     )
     return {"recovery": fig}
+
+
+def sweep_ranking(ax: Axes, ranking: pd.DataFrame, currency: str) -> Axes:
+    """Mean margin at risk per knocked-out node (P10-P90 whiskers), largest on top."""
+    ranked = ranking.sort_values("margin_at_risk_mean", ascending=True)
+    y = np.arange(len(ranked))
+    mean = ranked["margin_at_risk_mean"].to_numpy()
+    ax.barh(y, mean, color="tab:red", alpha=0.75)
+    if {"margin_at_risk_p10", "margin_at_risk_p90"} <= set(ranked):
+        low = np.clip(mean - ranked["margin_at_risk_p10"].to_numpy(), 0, None)
+        high = np.clip(ranked["margin_at_risk_p90"].to_numpy() - mean, 0, None)
+        ax.errorbar(mean, y, xerr=[low, high], fmt="none", ecolor="black", capsize=3, lw=1)
+    ax.set_yticks(y, ranked["node"].astype(str))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _money(v)))
+    ax.set_xlabel(f"margin at risk, {currency} (mean; whiskers P10–P90)")
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def sweep_figures(result, scenario) -> dict[str, Figure]:
+    """The figure of a ``drill --sweep`` run."""
+    height = max(3.0, 0.35 * len(result.ranking) + 1.5)
+    fig, ax = plt.subplots(figsize=(9, height), layout="constrained")
+    sweep_ranking(ax, result.ranking, scenario.meta.currency)
+    what = f"{result.weeks:g} weeks down from {result.start_date}"
+    ax.set_title(f"Which single {result.over[:-1]} hurts most: {what}")
+    return {"sweep_ranking": fig}
