@@ -234,7 +234,8 @@ class DrillResult:
     definitions: dict[str, Any] = field(default_factory=dict)
 
 
-def _drill_runs(scenario: Scenario, plan: Plan, seed: int, n: int, workers: int) -> dict[str, Any]:
+def _drill_runs(seed: int, n: int, workers: int) -> dict[str, Any]:
+    """Simulation settings shared by a drill (or sweep) and its twin."""
     return {
         "seed": seed,
         "replications": n,
@@ -341,7 +342,7 @@ def drill(
     plan = scenario.plan if plan is None else plan
     n = scenario.run.replications if replications is None else replications
     seed = scenario.run.seed if seed is None else seed
-    kw = _drill_runs(scenario, plan, seed, n, workers)
+    kw = _drill_runs(seed, n, workers)
     twin = simulate(scenario, plan, on_progress=_offset(on_progress, 0), **kw)
     hit = simulate(scenario, plan, on_progress=_offset(on_progress, n), drills=[chosen], **kw)
     impact, recovery = _measure(scenario, chosen, twin, hit, failure_threshold)
@@ -412,7 +413,7 @@ def sweep(
         )
         for kind, target in targets
     ]
-    kw = _drill_runs(scenario, plan, seed, n, workers)
+    kw = _drill_runs(seed, n, workers)
     twin = simulate(scenario, plan, on_progress=_offset(on_progress, 0), **kw)
     impacts, rows = [], []
     percentiles = scenario.run.percentiles
