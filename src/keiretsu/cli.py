@@ -97,6 +97,47 @@ def _progress(verb: str):
     )
 
 
+def _finish_run(
+    out_dir: Path,
+    figures: dict,
+    summary_json: dict,
+    *,
+    command: str,
+    scenario,
+    scenario_file: Path,
+    plan,
+    started,
+    definitions: dict,
+    workers: int,
+    extra: dict,
+) -> None:
+    """Figures, summary.json and, last (its presence marks a complete run), manifest.json."""
+    import datetime as dt
+
+    from keiretsu import experiments
+    from keiretsu.fileio import write_text_atomic
+    from keiretsu.reports.figures import save_png
+
+    for name, fig in figures.items():
+        save_png(fig, out_dir / f"{name}.png")
+    text = json.dumps(summary_json, indent=2, default=float) + "\n"
+    write_text_atomic(out_dir / "summary.json", text)
+    record = experiments.manifest(
+        command=command,
+        scenario=scenario,
+        scenario_path=str(scenario_file),
+        plan=plan,
+        seed=summary_json["seed"],
+        replications=summary_json["replications"],
+        workers=workers,
+        started=started.isoformat(),
+        finished=dt.datetime.now(dt.UTC).isoformat(),
+        definitions=definitions,
+        extra=extra,
+    )
+    write_text_atomic(out_dir / "manifest.json", json.dumps(record, indent=2, default=str) + "\n")
+
+
 set_option = click.option(
     "--set",
     "overrides",
@@ -297,9 +338,9 @@ def simulate(
     from rich.console import Console
 
     from keiretsu import experiments
-    from keiretsu.fileio import TableWriter, write_text_atomic
+    from keiretsu.fileio import TableWriter
     from keiretsu.reports.console import print_kpi_table
-    from keiretsu.reports.figures import save_png, simulation_figures
+    from keiretsu.reports.figures import simulation_figures
     from keiretsu.scenario.loader import load_plan, load_scenario
 
     scenario = load_scenario(scenario_file, overrides)
@@ -328,8 +369,6 @@ def simulate(
         if scenario.disruptions:
             writer.write("events", result.events)
         writer.write("summary", result.summary)
-    for name, fig in simulation_figures(result, scenario).items():
-        save_png(fig, out_dir / f"{name}.png")
     summary_json = {
         "scenario": scenario.meta.name,
         "plan": plan.name,
@@ -338,23 +377,19 @@ def simulate(
         "definitions": result.definitions,
         "kpis": result.summary.to_dict(orient="records"),
     }
-    write_text_atomic(
-        out_dir / "summary.json", json.dumps(summary_json, indent=2, default=float) + "\n"
-    )
-    record = experiments.manifest(
+    _finish_run(
+        out_dir,
+        simulation_figures(result, scenario),
+        summary_json,
         command="simulate",
         scenario=scenario,
-        scenario_path=str(scenario_file),
+        scenario_file=scenario_file,
         plan=plan,
-        seed=seed,
-        replications=n,
-        workers=workers,
-        started=started.isoformat(),
-        finished=dt.datetime.now(dt.UTC).isoformat(),
+        started=started,
         definitions=result.definitions,
+        workers=workers,
         extra={"overrides": list(overrides), "detail": detail},
     )
-    write_text_atomic(out_dir / "manifest.json", json.dumps(record, indent=2, default=str) + "\n")
     if as_json:
         _emit_json({"ok": True, "run_dir": str(out_dir), **summary_json})
     else:
@@ -453,9 +488,9 @@ def drill(
     from rich.console import Console
 
     from keiretsu import experiments
-    from keiretsu.fileio import TableWriter, write_text_atomic
+    from keiretsu.fileio import TableWriter
     from keiretsu.reports.console import print_kpi_table
-    from keiretsu.reports.figures import drill_figures, save_png
+    from keiretsu.reports.figures import drill_figures
     from keiretsu.scenario.loader import load_plan, load_scenario
 
     if (event is None) == (sweep is None):
@@ -490,8 +525,6 @@ def drill(
         writer.write("summary", result.summary)
         writer.write("recovery", result.recovery)
         writer.write("events", result.event.events)
-    for name, fig in drill_figures(result, scenario).items():
-        save_png(fig, out_dir / f"{name}.png")
     summary_json = {
         "scenario": scenario.meta.name,
         "plan": plan.name,
@@ -501,27 +534,23 @@ def drill(
         "definitions": result.definitions,
         "measures": result.summary.to_dict(orient="records"),
     }
-    write_text_atomic(
-        out_dir / "summary.json", json.dumps(summary_json, indent=2, default=float) + "\n"
-    )
-    record = experiments.manifest(
+    _finish_run(
+        out_dir,
+        drill_figures(result, scenario),
+        summary_json,
         command="drill",
         scenario=scenario,
-        scenario_path=str(scenario_file),
+        scenario_file=scenario_file,
         plan=plan,
-        seed=seed,
-        replications=n,
-        workers=workers,
-        started=started.isoformat(),
-        finished=dt.datetime.now(dt.UTC).isoformat(),
+        started=started,
         definitions=result.definitions,
+        workers=workers,
         extra={
             "overrides": list(overrides),
             "event": event,
             "failure_threshold": failure_threshold,
         },
     )
-    write_text_atomic(out_dir / "manifest.json", json.dumps(record, indent=2, default=str) + "\n")
     if as_json:
         _emit_json({"ok": True, "run_dir": str(out_dir), **summary_json})
     else:
@@ -552,9 +581,9 @@ def _sweep(
     from rich.console import Console
 
     from keiretsu import experiments
-    from keiretsu.fileio import TableWriter, write_text_atomic
+    from keiretsu.fileio import TableWriter
     from keiretsu.reports.console import print_sweep_table
-    from keiretsu.reports.figures import save_png, sweep_figures
+    from keiretsu.reports.figures import sweep_figures
 
     start = start_date.date() if start_date is not None else None
     days = scenario.horizon.n_periods * scenario.horizon.days_per_period
@@ -582,8 +611,6 @@ def _sweep(
         )
         writer.write("ranking", result.ranking)
         writer.write("impact", result.impact)
-    for name, fig in sweep_figures(result, scenario).items():
-        save_png(fig, out_dir / f"{name}.png")
     summary_json = {
         "scenario": scenario.meta.name,
         "plan": plan.name,
@@ -595,19 +622,17 @@ def _sweep(
         "definitions": result.definitions,
         "ranking": result.ranking.to_dict(orient="records"),
     }
-    text = json.dumps(summary_json, indent=2, default=float) + "\n"
-    write_text_atomic(out_dir / "summary.json", text)
-    record = experiments.manifest(
+    _finish_run(
+        out_dir,
+        sweep_figures(result, scenario),
+        summary_json,
         command="drill --sweep",
         scenario=scenario,
-        scenario_path=str(scenario_file),
+        scenario_file=scenario_file,
         plan=plan,
-        seed=seed,
-        replications=n,
-        workers=workers,
-        started=started.isoformat(),
-        finished=dt.datetime.now(dt.UTC).isoformat(),
+        started=started,
         definitions=result.definitions,
+        workers=workers,
         extra={
             "overrides": list(overrides),
             "sweep": over,
@@ -615,7 +640,6 @@ def _sweep(
             "start_date": str(result.start_date),
         },
     )
-    write_text_atomic(out_dir / "manifest.json", json.dumps(record, indent=2, default=str) + "\n")
     if as_json:
         _emit_json({"ok": True, "run_dir": str(out_dir), **summary_json})
     else:
