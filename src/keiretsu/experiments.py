@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from keiretsu.analysis.stats import PERCENTILE_CONVENTION, summarize
-from keiretsu.scenario.disruptions import Drill
+from keiretsu.scenario.disruptions import Drill, drill_target
 from keiretsu.scenario.model import Plan, Scenario
 from keiretsu.sim import COST_COLUMNS, OTIF_DEFINITION, run
 
@@ -358,6 +358,37 @@ def _offset(on_progress: Callable[[int], None] | None, offset: int) -> Callable[
     return None if on_progress is None else (lambda done: on_progress(offset + done))
 
 
+SWEEPS = ("suppliers", "regions", "tier2")
+"""What ``sweep`` can knock out in turn: tier-1 suppliers, regions, tier-2 sub-suppliers."""
+
+
+def knockouts(scenario: Scenario, over: str, weeks: float, start_date: Any) -> list:
+    """One full-stop drill per node of ``over`` (see :data:`SWEEPS`), ``weeks`` long."""
+    from keiretsu.scenario.disruptions import (
+        RegionalEventDrill,
+        SupplierOutageDrill,
+        Tier2OutageDrill,
+    )
+
+    common = {"start_date": start_date, "duration_days": 7 * weeks}
+    if over == "suppliers":
+        return [
+            SupplierOutageDrill(id=f"{s.id}-{weeks:g}w", supplier=s.id, **common)
+            for s in scenario.suppliers
+        ]
+    if over == "regions":
+        return [
+            RegionalEventDrill(id=f"{r.id}-{weeks:g}w", region=r.id, **common)
+            for r in scenario.regions
+        ]
+    linked = {link.sub_supplier for link in scenario.tier2.links}
+    return [
+        Tier2OutageDrill(id=f"{s.id}-{weeks:g}w", sub_supplier=s.id, **common)
+        for s in scenario.tier2.sub_suppliers
+        if s.id in linked
+    ]
+
+
 @dataclass
 class SweepResult:
     """Every single node knocked out in turn, each against the same twin."""
@@ -391,28 +422,15 @@ def sweep(
     """
     import datetime as dt
 
-    if over not in ("suppliers", "regions"):
-        raise ValueError("over must be 'suppliers' or 'regions'")
+    if over not in SWEEPS:
+        raise ValueError(f"over must be one of {', '.join(SWEEPS)}")
     plan = scenario.plan if plan is None else plan
     n = scenario.run.replications if replications is None else replications
     seed = scenario.run.seed if seed is None else seed
     horizon_days = scenario.horizon.n_periods * scenario.horizon.days_per_period
     if start_date is None:
         start_date = scenario.meta.start_date + dt.timedelta(days=int(horizon_days // 2))
-    if over == "suppliers":
-        targets = [("supplier_outage", s.id) for s in scenario.suppliers]
-    else:
-        targets = [("regional_event", r.id) for r in scenario.regions]
-    drills = [
-        Drill(
-            id=f"{target}-{weeks:g}w",
-            kind=kind,
-            target=target,
-            start_date=start_date,
-            duration_days=7 * weeks,
-        )
-        for kind, target in targets
-    ]
+    drills = knockouts(scenario, over, weeks, start_date)
     kw = _drill_runs(seed, n, workers)
     twin = simulate(scenario, plan, on_progress=_offset(on_progress, 0), **kw)
     impacts, rows = [], []
@@ -420,10 +438,10 @@ def sweep(
     for i, d in enumerate(drills, start=1):
         hit = simulate(scenario, plan, on_progress=_offset(on_progress, i * n), drills=[d], **kw)
         impact, _ = _measure(scenario, d, twin, hit, failure_threshold)
-        impact.insert(0, "node", d.target)
+        impact.insert(0, "node", drill_target(d))
         impacts.append(impact)
         summary = summarize(impact, DRILL_MEASURES, percentiles).set_index("kpi")
-        row: dict[str, Any] = {"node": d.target}
+        row: dict[str, Any] = {"node": drill_target(d)}
         for measure in DRILL_MEASURES:
             row[f"{measure}_mean"] = summary.loc[measure, "mean"]
             for p in percentiles:

@@ -33,7 +33,7 @@ def _scenario(safety_days: int, outage_days: int, shortage: dict):
         {
             "id": "sole-supplier-down",
             "kind": "supplier_outage",
-            "target": "S",
+            "supplier": "S",
             "start_date": (START + dt.timedelta(days=50)).isoformat(),
             "duration_days": outage_days,
         }

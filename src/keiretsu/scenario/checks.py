@@ -74,48 +74,70 @@ def network_problems(doc: Any) -> ProblemList:
                 )
             else:
                 seen_parts[part] = j
-    _ids(_items(doc, "disruptions"), ("disruptions",), "disruption", out)
-    for i, event in _items(doc, "disruptions"):
-        target, known, what = (
-            ("supplier", suppliers, "supplier")
-            if event.get("kind") == "supplier_outage"
-            else ("region", regions, "region")
-        )
-        value = event.get(target)
-        if isinstance(value, str) and value not in known:
-            out.append((("disruptions", i, target), f"unknown {what} {value!r}"))
-    _ids(_items(doc, "drills"), ("drills",), "drill", out)
+    tier2 = doc.get("tier2") if isinstance(doc, Mapping) else None
+    subs = set()
+    if isinstance(tier2, Mapping):
+        subs = _ids(_items(tier2, "sub_suppliers"), ("tier2", "sub_suppliers"), "sub-supplier", out)
+    known = {"supplier": suppliers, "region": regions, "sub_supplier": subs, "part": parts}
+    offered = _offered_parts(doc)
+    region_of = {
+        sup["id"]: sup.get("region")
+        for _, sup in _items(doc, "suppliers")
+        if isinstance(sup.get("id"), str)
+    }
     horizon = _horizon_days(doc)
-    for i, drill in _items(doc, "drills"):
-        known = suppliers if drill.get("kind") == "supplier_outage" else regions
-        what = "supplier" if drill.get("kind") == "supplier_outage" else "region"
-        target = drill.get("target")
-        if (
-            isinstance(target, str)
-            and drill.get("kind") in ("supplier_outage", "regional_event")
-            and target not in known
-        ):
-            out.append((("drills", i, "target"), f"unknown {what} {target!r}"))
-        start = _days_from_start(doc, drill.get("start_date"))
-        if start is not None and horizon is not None and not 0 <= start < horizon:
-            out.append(
-                (
-                    ("drills", i, "start_date"),
-                    f"outside the horizon (days 0 to {horizon:g} from meta.start_date)",
+    linked_subs = {
+        link.get("sub_supplier")
+        for _, link in (_items(tier2, "links") if isinstance(tier2, Mapping) else [])
+    }
+    sub_regions = {
+        sub.get("region")
+        for _, sub in (_items(tier2, "sub_suppliers") if isinstance(tier2, Mapping) else [])
+    }
+    for section in ("disruptions", "drills"):
+        _ids(_items(doc, section), (section,), section[:-1], out)
+        for i, event in _items(doc, section):
+            out.extend(_disruption_problems(event, (section, i), known, offered, region_of))
+            sub, region = event.get("sub_supplier"), event.get("region")
+            kind = event.get("kind")
+            if kind == "tier2_outage" and sub in subs and sub not in linked_subs:
+                out.append(
+                    (
+                        (section, i, "sub_supplier"),
+                        f"sub-supplier {sub!r} feeds no tier-1 offer (tier2.links): "
+                        "this outage would change nothing",
+                    )
                 )
-            )
+            if (
+                kind in ("regional_event", "logistics", "price_shock")
+                and region in regions
+                and region not in region_of.values()
+                and (kind != "regional_event" or region not in sub_regions)
+            ):
+                out.append(
+                    (
+                        (section, i, "region"),
+                        f"no supplier is in region {region!r}: this {kind} would change nothing",
+                    )
+                )
+            if section == "drills":
+                start = _days_from_start(doc, event.get("start_date"))
+                if start is not None and horizon is not None and not 0 <= start < horizon:
+                    out.append(
+                        (
+                            (section, i, "start_date"),
+                            f"outside the horizon (days 0 to {horizon:g} from meta.start_date)",
+                        )
+                    )
     offered_anywhere = {part for sup in _offered_parts(doc).values() for part in sup}
     for i, part in _items(doc, "parts"):
         if isinstance(part.get("id"), str) and part["id"] not in offered_anywhere:
             out.append((("parts", i, "id"), f"no supplier offers part {part['id']!r}"))
-    tier2 = doc.get("tier2") if isinstance(doc, Mapping) else None
     if isinstance(tier2, Mapping):
-        subs = _ids(_items(tier2, "sub_suppliers"), ("tier2", "sub_suppliers"), "sub-supplier", out)
         for i, sub in _items(tier2, "sub_suppliers"):
             region = sub.get("region")
             if isinstance(region, str) and region not in regions:
                 out.append((("tier2", "sub_suppliers", i, "region"), f"unknown region {region!r}"))
-        offered = _offered_parts(doc)
         for i, link in _items(tier2, "links"):
             sup, sub = link.get("supplier"), link.get("sub_supplier")
             if isinstance(sup, str) and sup not in suppliers:
@@ -132,6 +154,42 @@ def network_problems(doc: Any) -> ProblemList:
                                 f"supplier {sup!r} does not offer part {part!r}",
                             )
                         )
+    return out
+
+
+_TARGET_FIELDS = {"supplier": "supplier", "region": "region", "sub_supplier": "sub-supplier"}
+
+
+def _disruption_problems(
+    event: Mapping, path: Path, known: dict[str, set], offered: dict, region_of: dict
+) -> ProblemList:
+    """Dangling targets of one disruption or drill, and filters that match nothing."""
+    out: ProblemList = []
+    for field, what in _TARGET_FIELDS.items():
+        value = event.get(field)
+        if isinstance(value, str) and value not in known[field]:
+            out.append(((*path, field), f"unknown {what} {value!r}"))
+    for list_field, what in (("parts", "part"), ("suppliers", "supplier")):
+        values = event.get(list_field)
+        if not isinstance(values, list):
+            continue
+        for k, value in enumerate(values):
+            if isinstance(value, str) and value not in known[what]:
+                out.append(((*path, list_field, k), f"unknown {what} {value!r}"))
+    if event.get("kind") == "price_shock":
+        parts = event.get("parts") or None
+        sups = event.get("suppliers") or None
+        region = event.get("region")
+        hits = [
+            (sup, part)
+            for sup, sup_parts in offered.items()
+            for part in sup_parts
+            if (parts is None or part in parts)
+            and (sups is None or sup in sups)
+            and (region is None or region_of.get(sup) == region)
+        ]
+        if not hits and all(isinstance(x, list | type(None)) for x in (parts, sups)):
+            out.append((path, "price_shock matches no offer (check parts, suppliers and region)"))
     return out
 
 
@@ -225,6 +283,37 @@ def plan_problems(plan: Any, doc: Any, prefix: Path = ("plan",)) -> ProblemList:
                     (
                         (*prefix, "expedite", part),
                         f"no offer of part {part!r} has an expedite channel to use",
+                    )
+                )
+
+    contingency = plan.get("contingency", {})
+    if isinstance(contingency, Mapping):
+        for part, rules in contingency.items():
+            path = (*prefix, "contingency", part)
+            if part not in parts:
+                out.append((path, f"unknown part {part!r}"))
+                continue
+            if not isinstance(rules, Mapping):
+                continue
+            for rule in ("backup", "reservation"):
+                spec = rules.get(rule)
+                sup = spec.get("supplier") if isinstance(spec, Mapping) else None
+                if not isinstance(sup, str):
+                    continue
+                if sup not in offered:
+                    out.append(((*path, rule, "supplier"), f"unknown supplier {sup!r}"))
+                elif part not in offered[sup]:
+                    out.append(
+                        (
+                            (*path, rule, "supplier"),
+                            f"supplier {sup!r} does not offer part {part!r}",
+                        )
+                    )
+            if isinstance(rules.get("reallocate"), Mapping) and len(offerers.get(part, [])) < 2:
+                out.append(
+                    (
+                        (*path, "reallocate"),
+                        f"part {part!r} has only one supplier: there is nowhere to reallocate to",
                     )
                 )
 

@@ -231,7 +231,9 @@ class SubSupplier(Spec):
     name: str = ""
     """Human-readable name."""
     region: Id
-    """Region it sits in (must be one of ``regions``)."""
+    """Region it sits in (must be one of ``regions``); regional events hit it too."""
+    reported_time_to_recover_days: NonNegativeFloat | None = None
+    """Time to recover full supply after a disruption, as reported (risk-exposure table)."""
 
 
 class Tier2Link(Spec):
@@ -243,6 +245,12 @@ class Tier2Link(Spec):
     """The tier-2 source."""
     parts: list[Id] = Field(min_length=1)
     """The tier-1 supplier's parts that need the sub-supplier's material."""
+    buffer_days: NonNegativeFloat = 0.0
+    """Days of the sub-supplier's material the tier-1 supplier holds: an outage of the
+    sub-supplier reaches the tier-1 offer only once this buffer has run out."""
+    share_of_input: Share = 1.0
+    """Share of the tier-1 supplier's need for this material that the sub-supplier covers
+    (1 = sole source): a full stop of the sub-supplier costs this share of the offer's capacity."""
 
 
 class Tier2(Spec):
@@ -333,6 +341,77 @@ class ExpediteRule(Spec):
         return self
 
 
+class Reallocate(Spec):
+    """Move a down supplier's lost share of a part to the part's other sources."""
+
+    after_days_down: NonNegativeFloat = 0.0
+    """React once a supplier has been down (any capacity lost) this many days."""
+
+
+class Backup(Spec):
+    """A qualified backup source activated when a supplier of the part is down.
+
+    After ``after_days_down`` days of outage the backup is called; it ships after a further
+    ``qualification_days`` (set-up, first-article approval), its extra capacity climbs
+    linearly to ``surge_capacity_units_per_period`` over ``ramp_up_days``, and every unit it
+    delivers while active costs ``premium_per_unit`` on top of its offer's price. It takes
+    the down suppliers' lost share (within its capacity) and stands down when they are back.
+    """
+
+    supplier: Id
+    """The backup supplier (it must offer the part)."""
+    after_days_down: NonNegativeFloat = 0.0
+    """Days of outage before the backup is called."""
+    qualification_days: NonNegativeFloat = 0.0
+    """Days from the call to its first shipment."""
+    ramp_up_days: NonNegativeFloat = 0.0
+    """Days for its extra capacity to climb from zero to the surge capacity."""
+    surge_capacity_units_per_period: PositiveFloat
+    """Extra capacity for this part while active (on top of its offer's own capacity)."""
+    premium_per_unit: NonNegativeFloat = 0.0
+    """Paid on every unit it delivers while active, on top of its unit price."""
+    activation_cost: NonNegativeFloat = 0.0
+    """Paid each time it is called."""
+
+
+class Reservation(Spec):
+    """Capacity reserved at a supplier for emergencies, for a fee paid every period.
+
+    When a supplier of the part is down, the reservation is activated: after
+    ``notice_days`` the holder's capacity for the part rises by the reserved units and it
+    takes the down suppliers' lost share first (within its capacity), until they are back.
+    """
+
+    supplier: Id
+    """The supplier holding the reservation (it must offer the part)."""
+    reserved_units_per_period: PositiveFloat
+    """Extra capacity available to the buyer once activated."""
+    fee_per_period: NonNegativeFloat
+    """Paid every period, used or not."""
+    notice_days: NonNegativeFloat = 0.0
+    """Days from activation to the reserved capacity being available."""
+
+
+class Contingency(Spec):
+    """A part's contingencies: strategic buffer, reservation, backup, reallocation.
+
+    When a supplier of the part loses capacity, the share of orders it can no longer serve
+    (its share x the capacity lost) goes, in this order, to the reservation holder, then to
+    the backup, then (with ``reallocate``) to the part's other suppliers, each within the
+    spare capacity it has for the part's expected demand; what nobody can take stays with
+    the down supplier and waits in its backlog.
+    """
+
+    strategic_buffer_days: NonNegativeFloat = 0.0
+    """Days of expected demand held on top of the policy's target (and reorder point)."""
+    reservation: Reservation | None = None
+    """Capacity reserved at one supplier."""
+    backup: Backup | None = None
+    """A backup supplier called after some days down."""
+    reallocate: Reallocate | None = None
+    """Move lost share to the part's other suppliers."""
+
+
 class Plan(Spec):
     """Decisions: who supplies what share, and how each part's inventory is run.
 
@@ -355,6 +434,9 @@ class Plan(Spec):
     """Policy for parts not listed in ``inventory``."""
     expedite: dict[Id, ExpediteRule] = {}
     """Expediting rule per part (parts not listed are never expedited)."""
+    contingency: dict[Id, Contingency] = {}
+    """Contingencies per part: strategic buffer, capacity reservation, backup supplier,
+    reallocation of a down supplier's share."""
 
 
 # --------------------------------------------------------------------------- run
@@ -392,7 +474,8 @@ class Scenario(Spec):
     tier2: Tier2 = Tier2()
     """Tier-2 dependencies."""
     disruptions: list[Disruption] = []
-    """Disruption processes (supplier outages, regional events) that hit every replication."""
+    """Random disruption processes (outages, regional and tier-2 events, logistics, demand and
+    price shocks, defaults) that play out in every replication."""
     drills: list[Drill] = []
     """Named scheduled disruptions, run only by ``keiretsu drill``."""
     plan: Plan = Plan()

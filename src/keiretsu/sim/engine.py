@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from keiretsu.sim.contingency import Contingencies
 from keiretsu.sim.draws import Draws
 from keiretsu.sim.network import POLICY_DAYS_OF_COVER, POLICY_S_S, Network
 
@@ -81,8 +82,11 @@ class Trace:
     received: np.ndarray
     rejected: np.ndarray
     cleared: np.ndarray  # bool: no backlog left after shipping (every order so far has left)
-    purchase_cost: np.ndarray  # accepted units x the year's unit price
+    purchase_cost: np.ndarray  # accepted units x the year's unit price (x any price shock)
     order_cost: np.ndarray  # fixed cost of each order line
+    contingency_cost: np.ndarray | None = None  # (T, R, O) fees, premiums, activations; None: none
+    cancelled: np.ndarray | None = None  # (T, R, O) open orders cancelled (re-sourced, defaults)
+    capacity_left: np.ndarray | None = None  # (R, O) sum over periods of the share of capacity left
 
 
 class Kernel:
@@ -121,12 +125,39 @@ class Kernel:
         self.rec = {name: np.zeros((T, R, P)) for name in TRACE_PARTS}
         self.rec.update({name: np.zeros((T, R, O)) for name in TRACE_OFFERS})
         self.rec["cleared"] = np.zeros((T, R, O), dtype=bool)
+        self.disrupted = draws.disrupted
+        self.left = None  # (R, O) share of each offer's capacity left this period
+        if self.disrupted:
+            self.rec["capacity_left"] = np.zeros((R, O))
+        self.held = None if draws.held_t is None else np.zeros((R, O))  # arrivals held back
+        self.buffer = net.buffer
+        self.contingency = Contingencies(net, R) if net.contingencies else None
+        if self.contingency is not None:
+            self.rec["cancelled"] = np.zeros((T, R, O))  # open orders cancelled (re-sourced)
+        if self.contingency is not None or net.reservation_fee is not None:
+            self.rec["contingency_cost"] = np.zeros((T, R, O))
+            if net.reservation_fee is not None:
+                self.rec["contingency_cost"] += net.reservation_fee
+
+    def capacity_left(self, t: int) -> np.ndarray | None:
+        """(R, O) share of each offer's capacity left in period ``t`` (None: no disruptions)."""
+        draws, net = self.draws, self.net
+        if not self.disrupted:
+            return None
+        if draws.supplier_left_t is None:
+            return draws.offer_left_t[t]
+        left = draws.supplier_left_t[t][:, net.offer_supplier]
+        if draws.offer_left_t is not None:
+            left = np.minimum(left, draws.offer_left_t[t])
+        return left
 
     def trace(self) -> Trace:
         """Hand over the records, period-first (T, R, X); the kernel keeps none."""
         net, rec = self.net, self.rec
         self.rec = {}
         price = net.price[net.period_year][:, None, :]  # (T, 1, O)
+        if self.draws.price_factor_t is not None:
+            price = price * self.draws.price_factor_t
         rec["purchase_cost"] = (rec["received"] - rec["rejected"]) * price
         rec["order_cost"] = np.where(rec["ordered"] > 0, net.order_cost, 0.0)
         return Trace(demand=self.draws.demand_t, **rec)
@@ -148,10 +179,9 @@ class Kernel:
         want = np.where(short, net.expedite_up_to[parts] * daily - stock, 0.0)
         offers = net.expedite_offer[parts]
         capacity = np.where(t >= net.available_from[offers], net.expedite_capacity[parts], 0.0)
-        if self.draws.capacity_factor_t is not None:  # a supplier that is down cannot rush either
-            capacity = _scaled(
-                capacity, self.draws.capacity_factor_t[t][:, net.offer_supplier[offers]]
-            )
+        left = self.capacity_left(t)
+        if left is not None:  # a supplier that is down cannot rush either
+            capacity = _scaled(capacity, left[:, offers])
         qty = np.minimum(np.maximum(want, 0.0), capacity)
         qty[qty < ORDER_EPS] = 0.0
         if not qty.any():
@@ -168,12 +198,27 @@ class Kernel:
         net = self.net
         if self.expediting:
             self.expedite(t)
+        share = net.share[net.period_year[t]]
+        premium = None
+        if self.contingency is not None:  # who takes a down supplier's share; cancel its orders
+            cost = self.rec["contingency_cost"][t]
+            share, premium, cancel = self.contingency.review(t, share, self.capacity_left(t), cost)
+            cut = self.backlog * cancel
+            self.backlog -= cut
+            self.rec["cancelled"][t] += cut
         position = self.on_hand + self._by_part(self.backlog + self.transit) - self.backorders
         target = np.where(net.policy == POLICY_DAYS_OF_COVER, net.cover_target[:, t], net.level_S)
+        reorder = net.level_s
+        if self.buffer is not None:  # strategic buffers raise the target and the reorder point
+            target = target + self.buffer[:, t]
+            reorder = reorder + self.buffer[:, t]
         gap = target - position
-        quantity = np.where((net.policy == POLICY_S_S) & (position > net.level_s), 0.0, gap)
+        quantity = np.where((net.policy == POLICY_S_S) & (position > reorder), 0.0, gap)
         quantity = np.where(quantity > ORDER_EPS, quantity, 0.0)
-        pieces = quantity[:, net.offer_part] * net.share[net.period_year[t]]
+        per_offer = quantity[:, net.offer_part]
+        if premium is not None:
+            self.rec["contingency_cost"][t] += per_offer * premium
+        pieces = per_offer * share
         pieces = np.where(pieces > ORDER_EPS, np.maximum(pieces, net.moq), 0.0)
         self.backlog += pieces
         self.rec["ordered"][t] = pieces
@@ -187,10 +232,20 @@ class Kernel:
             else np.where(t >= net.available_from, net.capacity, 0.0)
         )
         shared_capacity = net.shared_capacity
-        if draws.capacity_factor_t is not None:  # disruptions: the share of capacity left
-            left = draws.capacity_factor_t[t]  # (R, U)
-            capacity = _scaled(capacity, left[:, net.offer_supplier])
-            shared_capacity = _scaled(shared_capacity, left)
+        if self.disrupted:  # disruptions: the share of capacity left
+            left = self.capacity_left(t)  # (R, O)
+            if t >= net.warmup:
+                rec["capacity_left"] += left
+            capacity = _scaled(capacity, left)
+            if draws.supplier_left_t is not None:
+                shared_capacity = _scaled(shared_capacity, draws.supplier_left_t[t])
+        if self.contingency is not None:  # reserved and surge capacity called by contingencies
+            extra = self.contingency.extra
+            capacity = capacity + extra
+            if self.shared:
+                shared_capacity = shared_capacity + np.add.reduceat(
+                    extra[:, net.by_supplier], net.supplier_start, axis=1
+                )
         ship = np.minimum(self.backlog, capacity, out=rec["shipped"][t])
         if self.shared:
             load = np.add.reduceat(ship[:, net.by_supplier], net.supplier_start, axis=1)
@@ -212,6 +267,13 @@ class Kernel:
         arriving = rec["received"][t]
         arriving[...] = self.ring[slot]
         self.ring[slot] = 0.0
+        if self.held is not None:  # a regional event holds goods due now; released when it ends
+            hold = draws.held_t[t][:, net.offer_supplier]
+            self.held += np.where(hold, arriving, 0.0)
+            arriving[hold] = 0.0
+            release = ~hold & (self.held > 0)
+            arriving[release] += self.held[release]
+            self.held[release] = 0.0
         if self.expediting:
             self.expedite_transit -= self.expedite_ring[slot]
             self.expedite_ring[slot] = 0.0
@@ -257,6 +319,8 @@ def simulate(net: Network, draws: Draws) -> Trace:
     """Run one batch of replications through the whole horizon."""
     env = simpy.Environment()
     kernel = Kernel(net, draws)
+    if kernel.contingency is not None:
+        env.process(_supplier_watch(env, kernel))
 
     def reviews() -> simpy.events.ProcessGenerator:
         t = 0
@@ -275,3 +339,40 @@ def simulate(net: Network, draws: Draws) -> Trace:
     env.process(periods())
     env.run(until=net.n_periods)
     return kernel.trace()
+
+
+WATCH_LEAD = 0.25
+"""Supplier-state events for period ``t`` fire at ``t - WATCH_LEAD``: after the previous
+period's step, before period ``t``'s review."""
+
+
+def _supplier_watch(env: simpy.Environment, kernel: Kernel) -> simpy.events.ProcessGenerator:
+    """SimPy events at the periods in which a contingency offer's capacity loss starts or ends
+    (the kernel's ``down_start``), and at each supplier default (open orders cancelled)."""
+    net, draws, state = kernel.net, kernel.draws, kernel.contingency
+    offers = state.offers
+    changes: dict[int, list] = {}
+    if kernel.disrupted:
+        left = np.stack([kernel.capacity_left(t)[:, offers] for t in range(net.n_periods)])
+        down = left < 1.0 - 1e-12  # (T, R, k)
+        before = np.concatenate([np.zeros_like(down[:1]), down[:-1]])
+        for t, r, j in zip(*np.nonzero(down != before), strict=True):
+            changes.setdefault(int(t), []).append(("down" if down[t, r, j] else "up", r, offers[j]))
+    if draws.default_period is not None:
+        for r, u in zip(*np.nonzero(draws.default_period >= 0), strict=True):
+            t = int(draws.default_period[r, u])
+            changes.setdefault(t, []).append(("default", r, u))
+    for t in sorted(changes):
+        when = max(t - WATCH_LEAD, 0.0)
+        if when > env.now:
+            yield env.timeout(when - env.now)
+        for what, r, x in changes[t]:
+            if what == "down":
+                state.down_start[r, x] = t
+            elif what == "up":
+                state.down_start[r, x] = np.inf
+            else:  # the supplier is gone: cancel its open orders, re-source its share
+                mine = np.flatnonzero(net.offer_supplier == x)
+                kernel.rec["cancelled"][t, r, mine] += kernel.backlog[r, mine]
+                kernel.backlog[r, mine] = 0.0
+                state.default(r, mine)

@@ -19,6 +19,25 @@ POLICY_BASE_STOCK, POLICY_S_S, POLICY_DAYS_OF_COVER = 0, 1, 2
 
 
 @dataclass(frozen=True)
+class PartContingency:
+    """A part's compiled contingencies (plan ``contingency``), offers by position in ``offers``.
+
+    ``reservation``: (position, reserved units/period, fee/period, notice days);
+    ``backup``: (position, after days down, qualification days, ramp-up days, surge
+    units/period, premium/unit, activation cost); ``reallocate_after``: days down before
+    the lost share moves to the part's other suppliers (None: no reallocation). Parts of a
+    supplier that may default get an entry even without a plan rule (their defaulted share
+    always moves to the part's other suppliers in the plan).
+    """
+
+    part: int
+    offers: np.ndarray
+    reservation: tuple[int, float, float, float] | None = None
+    backup: tuple[int, float, float, float, float, float, float] | None = None
+    reallocate_after: float | None = None
+
+
+@dataclass(frozen=True)
 class Network:
     """Static arrays; ``P`` parts, ``O`` offers, ``U`` suppliers, ``T`` periods, ``Y`` plan years."""
 
@@ -62,6 +81,10 @@ class Network:
     level_S: np.ndarray  # (P,) order-up-to level (base_stock, s_S)
     initial_on_hand: np.ndarray  # (P,)
     review_every: int
+    warmup: int = 0  # periods dropped from tables and KPIs
+    buffer: np.ndarray | None = None  # (P, T) strategic buffer units added to targets; None: none
+    contingencies: tuple[PartContingency, ...] = ()
+    reservation_fee: np.ndarray | None = None  # (O,) fee per period booked on the holder's offer
 
     @property
     def unit_value(self) -> np.ndarray:
@@ -179,6 +202,21 @@ def compile_network(scenario: Scenario, plan: Plan) -> Network:
         expedite_premium[pi] = channel.premium_per_unit
         expedite_capacity[pi] = cap(channel.capacity_units_per_period)
 
+    daily_mean = demand_mean[:, None] * demand_scale[:, :T] / dpp
+    buffer = None
+    if any(c.strategic_buffer_days > 0 for c in plan.contingency.values()):
+        buffer = np.zeros((len(part_ids), T))
+        for part_id, c in plan.contingency.items():
+            pi = part_ids.index(part_id)
+            buffer[pi] = c.strategic_buffer_days * daily_mean[pi]
+        initial = initial + np.where(
+            [inventory_policy(plan, p).initial_on_hand_units is None for p in part_ids],
+            buffer[:, 0],
+            0.0,
+        )
+    contingencies, fee = _contingencies(
+        scenario, plan, part_ids, supplier_ids, offer_part, offer_supplier
+    )
     return Network(
         part_ids=part_ids,
         supplier_ids=supplier_ids,
@@ -217,7 +255,7 @@ def compile_network(scenario: Scenario, plan: Plan) -> Network:
                 for p in scenario.parts
             ]
         ),
-        daily_mean=demand_mean[:, None] * demand_scale[:, :T] / dpp,
+        daily_mean=daily_mean,
         expedite_offer=expedite_offer,
         expedite_trigger=expedite_trigger,
         expedite_up_to=expedite_up_to,
@@ -229,7 +267,54 @@ def compile_network(scenario: Scenario, plan: Plan) -> Network:
         level_S=level_S,
         initial_on_hand=initial,
         review_every=hz.review_every_periods,
+        warmup=min(scenario.run.warmup_periods, T - 1),
+        buffer=buffer,
+        contingencies=contingencies,
+        reservation_fee=fee,
     )
+
+
+def _contingencies(
+    scenario: Scenario,
+    plan: Plan,
+    part_ids: list[str],
+    supplier_ids: list[str],
+    offer_part: np.ndarray,
+    offer_supplier: np.ndarray,
+) -> tuple[tuple[PartContingency, ...], np.ndarray | None]:
+    """Compiled plan contingencies (and default fallbacks) and the reservation fee per offer."""
+    may_default = {d.supplier for d in scenario.disruptions if d.kind == "supplier_default"}
+    may_default |= {d.supplier for d in scenario.drills if d.kind == "supplier_default"}
+    out = []
+    fee = None
+    for pi, part_id in enumerate(part_ids):
+        offers = np.flatnonzero(offer_part == pi)
+        sups = [supplier_ids[u] for u in offer_supplier[offers]]
+        rule = plan.contingency.get(part_id)
+        reservation = backup = reallocate = None
+        if rule is not None and rule.reservation is not None:
+            r = rule.reservation
+            pos = sups.index(r.supplier)
+            reservation = (pos, r.reserved_units_per_period, r.fee_per_period, r.notice_days)
+            if fee is None:
+                fee = np.zeros(len(offer_part))
+            fee[offers[pos]] += r.fee_per_period
+        if rule is not None and rule.backup is not None:
+            b = rule.backup
+            backup = (
+                sups.index(b.supplier),
+                b.after_days_down,
+                b.qualification_days,
+                b.ramp_up_days,
+                b.surge_capacity_units_per_period,
+                b.premium_per_unit,
+                b.activation_cost,
+            )
+        if rule is not None and rule.reallocate is not None:
+            reallocate = rule.reallocate.after_days_down
+        if reservation or backup or reallocate is not None or may_default & set(sups):
+            out.append(PartContingency(pi, offers, reservation, backup, reallocate))
+    return tuple(out), fee
 
 
 def _demand_scale(scenario: Scenario, n: int, per_year: int) -> np.ndarray:

@@ -17,11 +17,17 @@ Expedited units are ordered through a part's expedite channel at a review (plan
 ``expedite``); they are paid at the unit price on receipt like any unit, plus their
 premium (expediting cost) when ordered. They are not order lines (no OTIF).
 
-``capacity_available`` is the supplier's mean share of capacity left by disruptions
-over the reported periods (its availability when outages are full stops).
+``capacity_available`` is the offer's mean share of capacity left by disruptions
+(supplier and tier-2 causes) over the reported periods (its availability when outages
+are full stops).
 
-Total cost of ownership per supplier and part = purchase + ordering + expediting costs + the
-supplier's qualification cost split over its parts in proportion to purchase spend.
+Contingency cost: capacity-reservation fees (every period), backup activation costs and
+backup premiums (plan ``contingency``), booked on the offer of the reservation holder or
+backup.
+
+Total cost of ownership per supplier and part = purchase + ordering + expediting +
+contingency costs + the supplier's qualification cost split over its parts in proportion
+to purchase spend.
 """
 
 from __future__ import annotations
@@ -84,6 +90,12 @@ def tables(
     part_order = _by_part(net, order_cost)
     expedited = trace.expedited[w:]
     expediting = expedited * net.expedite_premium
+    if trace.contingency_cost is None:
+        contingency = np.zeros_like(expedited)
+        offer_contingency = None
+    else:
+        offer_contingency = trace.contingency_cost[w:]
+        contingency = _by_part(net, offer_contingency)
     holding = on_hand * net.holding
     on_hand_value = on_hand * net.unit_value[year][:, None, :]
     shortage = np.where(net.backorder, backorders, lost) * net.shortage_cost
@@ -124,6 +136,7 @@ def tables(
                 "shortage_cost": per_period(shortage),
                 "ordering_cost": per_period(part_order),
                 "expediting_cost": per_period(expediting),
+                "contingency_cost": per_period(contingency),
                 "qualification_cost": qualification.T.ravel(),
                 "expedited_units": per_period(expedited),
                 "revenue": per_period(revenue),
@@ -155,6 +168,7 @@ def tables(
                 "shortage_cost": per_part_period(shortage),
                 "ordering_cost": per_part_period(part_order),
                 "expediting_cost": per_part_period(expediting),
+                "contingency_cost": per_part_period(contingency),
                 "expedited_units": per_part_period(expedited),
                 "revenue": per_part_period(revenue),
             }
@@ -192,6 +206,7 @@ def tables(
                 "shortage_cost": _over_periods(shortage).ravel(),
                 "ordering_cost": _over_periods(part_order).ravel(),
                 "expediting_cost": _over_periods(expediting).ravel(),
+                "contingency_cost": _over_periods(contingency).ravel(),
                 "expedited_units": _over_periods(expedited).ravel(),
                 "revenue": _over_periods(revenue).ravel(),
             }
@@ -276,6 +291,7 @@ COST_COLUMNS = [
     "shortage_cost",
     "ordering_cost",
     "expediting_cost",
+    "contingency_cost",
     "qualification_cost",
 ]
 """Cost categories, in the order reports show them (money in meta.currency)."""
@@ -338,7 +354,10 @@ def _supplier_table(
             added = trace.ordered[:, r, o].copy()
             added[1:] += trace.rejected[:-1, r, o]  # rejects are re-ordered after shipping
             need = np.cumsum(added)[t_l[a:b]] * (1 - 1e-12) - 1e-9
-            done[a:b] = np.searchsorted(np.cumsum(trace.shipped[:, r, o]), need, side="left")
+            closed = trace.shipped[:, r, o]
+            if trace.cancelled is not None:  # a cancelled line closes (not on time in full)
+                closed = closed + trace.cancelled[:, r, o]
+            done[a:b] = np.searchsorted(np.cumsum(closed), need, side="left")
         ok = done < T
         t_l, r_l, o_l, d = t_l[ok], r_l[ok], o_l[ok], done[ok]
         days = ((d - t_l) + transit[d, r_l, o_l]) * dpp
@@ -372,10 +391,13 @@ def _supplier_table(
     qualification = net.qualification_cost[net.offer_supplier] * share_of_supplier
     with np.errstate(divide="ignore", invalid="ignore"):
         ppm = np.where(received > 0, rejected / received * 1e6, np.nan)
-    if draws.capacity_factor_t is None:
-        available = np.ones((R, O))
-    else:
-        available = (_over_periods(draws.capacity_factor_t[w:]) / (T - w))[:, net.offer_supplier]
+    left = trace.capacity_left
+    available = np.ones((R, O)) if left is None else left / (T - w)
+    contingency = (
+        np.zeros((R, O))
+        if trace.contingency_cost is None
+        else _over_periods(trace.contingency_cost[w:])
+    )
     sup = np.asarray(net.supplier_ids, dtype=object)[net.offer_supplier]
     reg = np.asarray(net.supplier_regions, dtype=object)[net.offer_supplier]
     part = np.asarray(net.part_ids, dtype=object)[net.offer_part]
@@ -401,7 +423,8 @@ def _supplier_table(
             "ordering_cost": order_cost.ravel(),
             "expedited_units": expedited.ravel(),
             "expediting_cost": expediting.ravel(),
+            "contingency_cost": contingency.ravel(),
             "qualification_cost": qualification.ravel(),
-            "tco": (spend + order_cost + expediting + qualification).ravel(),
+            "tco": (spend + order_cost + expediting + contingency + qualification).ravel(),
         }
     )
