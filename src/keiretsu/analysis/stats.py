@@ -3,6 +3,8 @@
 Percentile convention: Pxx is the xx-th percentile of the values over replications
 (numpy's default linear interpolation, Hyndman & Fan type 7). For a value such as
 margin or fill rate P10 is the pessimistic tail; for a cost it is the optimistic one.
+The wording every output carries, ``PERCENTILE_CONVENTION``, is defined once in
+``keiretsu.econ.finance`` (finance outputs state it too) and re-exported here.
 The 95 % confidence half-width of a mean is t(0.975, n-1) x s / sqrt(n).
 """
 
@@ -14,10 +16,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-PERCENTILE_CONVENTION = (
-    "Pxx = xx-th percentile over replications (linear interpolation, Hyndman-Fan type 7); "
-    "for values (fill rate, margin) P10 is the pessimistic tail, for costs the optimistic one"
-)
+from keiretsu.econ.finance import PERCENTILE_CONVENTION
+
+__all__ = ["PERCENTILE_CONVENTION", "ci_half_width", "summarize"]
 
 
 def ci_half_width(values: np.ndarray, level: float = 0.95) -> float:
