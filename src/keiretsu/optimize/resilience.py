@@ -5,15 +5,18 @@ Simchi-Levi et al. (2015), "Identifying risks and mitigating disruptions in the
 automotive supply chain", Interfaces 45(5). Conventions as in VALIDATION.md section B.
 
 Data (plain, prepared by the caller): nodes ``j`` with on-hand stock ``s_j`` of their
-product, capacity ``c_j`` (units per period), demand ``d_j`` and margin ``f_j`` per unit
-(end products), a bill of materials ``b_jm`` (units of material ``m`` per unit of ``j``);
-arcs ``a = (i -> j)`` carrying node ``i``'s product. One node ``n`` is down: it makes
-nothing, but its stock can still be shipped.
+product, capacity ``c_j`` (units per period; ``None`` = unlimited), demand ``d_j`` and
+margin ``f_j`` per unit (end products), a bill of materials ``b_jm`` (units of material
+``m`` per unit of ``j``); arcs ``a = (i -> j)`` carrying node ``i``'s product; optional
+capacity groups ``G`` (nodes sharing one capacity ``c_G``, e.g. a supplier's parts). One
+node ``n`` — or a set of nodes knocked out together (a supplier's sites, a region) — is
+down: it makes nothing, but its stock can still be shipped.
 
 Variables over a window of ``t`` periods: production ``x_j >= 0``, arc flows ``y_a >= 0``,
 lost demand ``l_j >= 0``.
 
-* ``capacity[j]``:      x_j <= c_j t            (x_n = 0)
+* ``capacity[j]``:      x_j <= c_j t            (x_n = 0; no row when c_j is unlimited)
+* ``group[G]``:         sum_{j in G} x_j <= c_G t
 * ``material[j,m]``:    sum_{a into j carrying m} y_a >= b_jm x_j   (the scarcest input binds)
 * ``availability[j]``:  sum_{a out of j} y_a + (d_j t - l_j) <= s_j + x_j
 
@@ -28,7 +31,7 @@ recover), with l_j <= d_j T: flows are routed to where margin is highest.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulp
@@ -46,10 +49,19 @@ class Node:
     id: str
     product: str
     on_hand: float = 0.0
-    capacity_per_period: float = 0.0
+    capacity_per_period: float | None = 0.0  # None: unlimited
     demand_per_period: float = 0.0
     margin_per_unit: float = 0.0
     bill_of_materials: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CapacityGroup:
+    """Nodes that share one capacity (units per period), e.g. one supplier's parts."""
+
+    name: str
+    members: tuple[str, ...]
+    capacity_per_period: float
 
 
 @dataclass(frozen=True)
@@ -82,23 +94,44 @@ class Exposure:
     risk_exposure_index: float
 
 
-def _check(nodes: Sequence[Node], arcs: Sequence[Arc], down: str | None) -> dict[str, Node]:
+Down = str | Collection[str] | None
+"""The node, or the set of nodes, out of action (None: nothing down)."""
+
+
+def _down_set(down: Down) -> frozenset[str]:
+    if down is None:
+        return frozenset()
+    return frozenset([down]) if isinstance(down, str) else frozenset(down)
+
+
+def _check(
+    nodes: Sequence[Node], arcs: Sequence[Arc], down: Down, groups: Sequence[CapacityGroup]
+) -> dict[str, Node]:
     by_id = {n.id: n for n in nodes}
     if len(by_id) != len(nodes):
         raise ValueError("node ids must be unique")
     for a in arcs:
         if a.source not in by_id or a.target not in by_id:
             raise ValueError(f"arc {a.source} -> {a.target} names an unknown node")
-    if down is not None and down not in by_id:
-        raise ValueError(f"unknown node {down!r}")
+    for n in sorted(_down_set(down) - set(by_id)):
+        raise ValueError(f"unknown node {n!r}")
+    for g in groups:
+        for m in g.members:
+            if m not in by_id:
+                raise ValueError(f"capacity group {g.name!r} names an unknown node {m!r}")
     return by_id
 
 
 def _build(
-    nodes: Sequence[Node], arcs: Sequence[Arc], down: str | None, periods: float | None
+    nodes: Sequence[Node],
+    arcs: Sequence[Arc],
+    down: Down,
+    periods: float | None,
+    groups: Sequence[CapacityGroup] = (),
 ) -> tuple[pulp.LpProblem, dict[str, pulp.LpVariable], pulp.LpVariable | None]:
     """The LP; ``periods=None`` maximises t (TTS), else minimises lost margin at t = periods."""
-    by_id = _check(nodes, arcs, down)
+    by_id = _check(nodes, arcs, down, groups)
+    out_of_action = _down_set(down)
     survive = periods is None
     prob = pulp.LpProblem(
         "time_to_survive" if survive else "performance_impact",
@@ -118,10 +151,17 @@ def _build(
         for n in nodes
         if n.demand_per_period > 0
     }
+    for g in groups:
+        members = [(x[m], 1.0) for m in g.members if m not in out_of_action]
+        if members:
+            prob += (
+                pulp.lpSum_vars_coefs(members) - g.capacity_per_period * window <= 0,
+                f"group_capacity_{g.name}",
+            )
     for n in nodes:
-        if n.id == down:
+        if n.id in out_of_action:
             prob += (pulp.lpSum_vars_coefs([(x[n.id], 1.0)]) == 0, f"capacity_{n.id}_down")
-        else:
+        elif n.capacity_per_period is not None:
             prob += (
                 pulp.lpSum_vars_coefs([(x[n.id], 1.0)]) - n.capacity_per_period * window <= 0,
                 f"capacity_{n.id}",
@@ -152,38 +192,65 @@ def _build(
     return prob, lost, t
 
 
-def time_to_survive(nodes: Sequence[Node], arcs: Sequence[Arc], down: str | None) -> float | None:
+def time_to_survive(
+    nodes: Sequence[Node],
+    arcs: Sequence[Arc],
+    down: Down,
+    groups: Sequence[CapacityGroup] = (),
+) -> float | None:
     """TTS (periods) with ``down`` out of action; ``None`` when it is unbounded."""
-    prob, _, t = _build(nodes, arcs, down, None)
+    prob, _, t = _build(nodes, arcs, down, None, groups)
     solve(prob)
     value = t.value()
     return None if value >= T_CAP * (1 - 1e-9) else float(value)
 
 
 def performance_impact(
-    nodes: Sequence[Node], arcs: Sequence[Arc], down: str, periods: float
+    nodes: Sequence[Node],
+    arcs: Sequence[Arc],
+    down: Down,
+    periods: float,
+    groups: Sequence[CapacityGroup] = (),
 ) -> Impact:
     """Least lost margin over ``periods`` with ``down`` out of action (margin-aware routing)."""
     if periods < 0:
         raise ValueError("periods must be >= 0")
-    prob, lost, _ = _build(nodes, arcs, down, periods)
+    prob, lost, _ = _build(nodes, arcs, down, periods, groups)
     stats = solve(prob)
+    label = down if isinstance(down, str) else ",".join(sorted(_down_set(down)))
     return Impact(
-        down, periods, float(stats.objective or 0.0), {j: float(v.value()) for j, v in lost.items()}
+        label,
+        periods,
+        float(stats.objective or 0.0),
+        {j: float(v.value()) for j, v in lost.items()},
     )
 
 
 def risk_exposure(
-    nodes: Sequence[Node], arcs: Sequence[Arc], time_to_recover: Mapping[str, float]
+    nodes: Sequence[Node],
+    arcs: Sequence[Arc],
+    time_to_recover: Mapping[str, float],
+    members: Mapping[str, Collection[str]] | None = None,
+    groups: Sequence[CapacityGroup] = (),
 ) -> list[Exposure]:
-    """TTS, exposure gap, lost margin over the TTR and REI per node, highest impact first."""
+    """TTS, exposure gap, lost margin over the TTR and REI per node, highest impact first.
+
+    ``time_to_recover`` is keyed by the name of what goes down; ``members`` maps a name to
+    the nodes it takes down together (default: the node of that name).
+    """
+    members = members or {}
+
+    def hit(name: str) -> Down:
+        return members.get(name, name)
+
     rows = []
     impacts = {
-        n: performance_impact(nodes, arcs, n, ttr).lost_margin for n, ttr in time_to_recover.items()
+        n: performance_impact(nodes, arcs, hit(n), ttr, groups).lost_margin
+        for n, ttr in time_to_recover.items()
     }
     worst = max(impacts.values(), default=0.0)
     for n, ttr in time_to_recover.items():
-        tts = time_to_survive(nodes, arcs, n)
+        tts = time_to_survive(nodes, arcs, hit(n), groups)
         gap = 0.0 if tts is None else max(ttr - tts, 0.0)
         rows.append(
             Exposure(n, tts, ttr, gap, impacts[n], impacts[n] / worst if worst > 0 else 0.0)
