@@ -22,7 +22,9 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def _emit_json(payload: Any) -> None:
-    click.echo(json.dumps(payload, indent=2, default=str))
+    from keiretsu.fileio import to_json
+
+    click.echo(to_json(payload))
 
 
 class _Group(click.Group):
@@ -115,12 +117,12 @@ def _finish_run(
     import datetime as dt
 
     from keiretsu import experiments
-    from keiretsu.fileio import write_text_atomic
+    from keiretsu.fileio import to_json, write_text_atomic
     from keiretsu.reports.figures import save_png
 
     for name, fig in figures.items():
         save_png(fig, out_dir / f"{name}.png")
-    text = json.dumps(summary_json, indent=2, default=float) + "\n"
+    text = to_json(summary_json) + "\n"
     write_text_atomic(out_dir / "summary.json", text)
     record = experiments.manifest(
         command=command,
@@ -135,7 +137,7 @@ def _finish_run(
         definitions=definitions,
         extra=extra,
     )
-    write_text_atomic(out_dir / "manifest.json", json.dumps(record, indent=2, default=str) + "\n")
+    write_text_atomic(out_dir / "manifest.json", to_json(record) + "\n")
 
 
 set_option = click.option(
@@ -406,8 +408,8 @@ def simulate(
 @click.option("--event", "event", help="The drill to run (an id under drills: in the scenario).")
 @click.option(
     "--sweep",
-    type=click.Choice(["suppliers", "regions"]),
-    help="Instead of --event: knock out every supplier (or region) in turn.",
+    type=click.Choice(["suppliers", "regions", "tier2"]),
+    help="Instead of --event: knock out every supplier, region or tier-2 sub-supplier in turn.",
 )
 @click.option(
     "--weeks",
@@ -479,9 +481,14 @@ def drill(
 
     --event ID runs one named drill and reports, per replication and as mean / CI /
     P10-P50-P90: unfilled units, lost sales, fill-rate loss, revenue and margin at risk,
-    extra expediting, share recovered, days to recover and days below the failure
-    threshold; it draws the recovery curve of the most-hit part. --sweep suppliers|regions
-    knocks out every supplier (or region) for --weeks in turn and ranks them.
+    extra expediting and contingency spend, share recovered, days to recover and days
+    below the failure threshold; it draws the recovery curve of the most-hit part.
+
+    --sweep suppliers|regions|tier2 knocks out every supplier, region or tier-2
+    sub-supplier for --weeks in turn and ranks them by margin at risk, with the analytic
+    time to survive, time to recover, exposure gap and risk exposure index (LP) and the
+    likelihood from the scenario's disruptions; it draws the ranking and a likelihood x
+    impact chart.
     """
     import datetime as dt
 
@@ -494,7 +501,7 @@ def drill(
     from keiretsu.scenario.loader import load_plan, load_scenario
 
     if (event is None) == (sweep is None):
-        raise click.UsageError("give either --event ID or --sweep suppliers|regions")
+        raise click.UsageError("give either --event ID or --sweep suppliers|regions|tier2")
     scenario = load_scenario(scenario_file, overrides)
     plan = load_plan(plan_file, scenario) if plan_file else scenario.plan
     n = replications or scenario.run.replications
@@ -593,7 +600,13 @@ def _sweep(
         raise InputError(Problem("--start", 0, 0, "", message))
     started = dt.datetime.now(dt.UTC)
     out_dir = _run_dir(out_dir, f"{scenario_file.stem}-sweep-{over}", started, force)
-    nodes = len(scenario.suppliers) if over == "suppliers" else len(scenario.regions)
+    nodes = len(experiments.knockouts(scenario, over, weeks, scenario.meta.start_date))
+    if nodes == 0:
+        raise InputError(
+            Problem(
+                str(scenario_file), 0, 0, "tier2", "no tier-2 sub-supplier feeds a tier-1 offer"
+            )
+        )
     progress = _progress(f"sweeping {nodes} {over}")
     with progress, TableWriter(out_dir) as writer:
         task = progress.add_task("sweep", total=(nodes + 1) * n)
@@ -645,7 +658,8 @@ def _sweep(
     else:
         what = f"every {over[:-1]} down {weeks:g} weeks from {result.start_date}"
         title = f"{scenario.meta.name} — {what}, {n} replications"
-        print_sweep_table(result.ranking, title, scenario.meta.currency, Console())
+        wide = Console(width=max(Console().width, 150))  # a ranking is wide: don't fold it
+        print_sweep_table(result.ranking, title, scenario.meta.currency, wide)
         Console(stderr=True).print(f"run directory: {out_dir}")
 
 

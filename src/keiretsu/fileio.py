@@ -28,6 +28,27 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     return path
 
 
+def to_json(payload: object) -> str:
+    """Strict JSON (indented) of ``payload``: NaN and infinities become ``null`` (JSON has
+    no such numbers), numpy scalars and arrays become numbers and lists, anything else
+    (dates, paths) its string."""
+    import json
+    import math
+
+    def clean(x: object) -> object:
+        if isinstance(x, float):
+            return x if math.isfinite(x) else None
+        if isinstance(x, dict):
+            return {str(k): clean(v) for k, v in x.items()}
+        if isinstance(x, list | tuple):
+            return [clean(v) for v in x]
+        if hasattr(x, "tolist") and not isinstance(x, str | bytes):  # numpy
+            return clean(x.tolist())
+        return x
+
+    return json.dumps(clean(payload), indent=2, default=str, allow_nan=False)
+
+
 def write_text_atomic(path: str | Path, text: str) -> Path:
     """Write UTF-8 ``text`` to ``path`` atomically."""
     return write_bytes_atomic(path, text.encode("utf-8"))

@@ -206,6 +206,50 @@ def knockouts(scenario: Scenario, over: str, weeks: float, start_date: Any) -> l
     ]
 
 
+EXPOSURE_COLUMNS = [
+    "likelihood_per_year",
+    "tts_days",
+    "tts_unbounded",
+    "ttr_days",
+    "exposure_gap_days",
+    "lost_margin_at_ttr",
+    "rei",
+    "rei_simulated",
+]
+"""Columns the sweep ranking adds from the analytic LPs and the disruption model."""
+
+
+def _with_exposure(
+    ranking: pd.DataFrame,
+    scenario: Scenario,
+    plan: Plan,
+    over: str,
+    knockout: Drill,
+    twin: SimulationResult,
+    weeks: float,
+) -> pd.DataFrame:
+    """The ranking with likelihood, TTS, TTR, exposure gap, analytic impact and REI per node,
+    and the simulated REI (mean margin at risk / the largest)."""
+    from keiretsu.experiments.exposure import analytic_exposure, likelihood_per_year
+
+    dpp = scenario.horizon.days_per_period
+    start = int((knockout.start_date - scenario.meta.start_date).days // dpp)
+    pp = twin.part_periods
+    before = pp[pp["period"] == max(start - 1, 0)]
+    on_hand = before.groupby("part")["on_hand_units"].mean().to_dict()
+    names = list(ranking["node"])
+    analytic = analytic_exposure(scenario, plan, over, start, 7 * weeks, on_hand, names)
+    likely = likelihood_per_year(scenario, over)
+    out = ranking.copy()
+    out["likelihood_per_year"] = [likely.get(n, 0.0) for n in names]
+    for column in EXPOSURE_COLUMNS[1:-1]:
+        out[column] = [analytic[n][column] for n in names]
+    out["tts_days"] = out["tts_days"].astype(float)  # unbounded: NaN with tts_unbounded
+    worst = out["margin_at_risk_mean"].max()
+    out["rei_simulated"] = out["margin_at_risk_mean"] / worst if worst > 0 else 0.0
+    return out
+
+
 @dataclass
 class SweepResult:
     """Every single node knocked out in turn, each against the same twin."""
@@ -264,13 +308,25 @@ def sweep(
             for p in percentiles:
                 row[f"{measure}_p{p:g}"] = summary.loc[measure, f"p{p:g}"]
         rows.append(row)
-    ranking = pd.DataFrame(rows).sort_values(
-        ["margin_at_risk_mean", "unfilled_units_mean"], ascending=False
-    )
+    ranking = pd.DataFrame(rows)
+    ranking = _with_exposure(ranking, scenario, plan, over, drills[0], twin, weeks)
+    ranking = ranking.sort_values(["margin_at_risk_mean", "unfilled_units_mean"], ascending=False)
     ranking.insert(0, "rank", np.arange(1, len(ranking) + 1))
+    what = {"suppliers": "supplier", "regions": "region", "tier2": "tier-2 sub-supplier"}[over]
     definitions = {
         **_drill_definitions(twin, failure_threshold),
-        "sweep": f"every {over[:-1]} down {weeks:g} weeks from {start_date}, one at a time",
+        "sweep": f"every {what} down {weeks:g} weeks from {start_date}, one at a time",
+        "exposure": (
+            "tts_days: time to survive (days) with the node down, from the LP of Simchi-Levi "
+            "et al. (2015) on the network at the knock-out's start (buyer stock = the twin's "
+            "mean on hand; free re-routing to qualified sources within capacity); NaN with "
+            "tts_unbounded = true when demand is met for ever; ttr_days: the node's reported "
+            "time to recover, else the knock-out's length; exposure_gap_days = max(TTR - TTS, "
+            "0); lost_margin_at_ttr: least lost margin over the TTR (LP); rei = that impact / "
+            "the largest; rei_simulated = mean simulated margin at risk / the largest; "
+            "likelihood_per_year: expected events a year hitting the node under the "
+            "scenario's disruptions"
+        ),
     }
     return SweepResult(
         over,

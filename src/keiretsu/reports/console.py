@@ -78,6 +78,10 @@ def _fmt_share(v: float) -> str:
     return "–" if v != v else f"{v:.2%}"
 
 
+def _fmt_days(v: float) -> str:
+    return "–" if v != v else f"{v:,.0f}"
+
+
 def _fmt_number(v: float) -> str:
     if v != v:
         return "–"
@@ -103,6 +107,7 @@ KPI_LABELS = {
     "shortage_cost": "shortage cost",
     "ordering_cost": "ordering cost",
     "expediting_cost": "expediting cost",
+    "contingency_cost": "contingency cost",
     "qualification_cost": "qualification cost",
     "total_cost": "total cost",
     "revenue": "revenue",
@@ -112,6 +117,7 @@ KPI_LABELS = {
     "revenue_at_risk": "revenue at risk",
     "margin_at_risk": "margin at risk",
     "expediting_spend": "extra expediting",
+    "contingency_spend": "extra contingency",
     "recovered": "recovered",
     "time_to_recover_days": "days to recover",
     "time_below_failure_days": "days below failure",
@@ -128,12 +134,29 @@ def print_sweep_table(ranking, title: str, currency: str, console: Console | Non
         ("node", "node", str),
         (f"margin at risk ({currency})", "margin_at_risk_mean", _fmt_number),
         ("P90", "margin_at_risk_p90", _fmt_number),
-        ("unfilled units", "unfilled_units_mean", _fmt_number),
-        ("recovered", "recovered_mean", _fmt_share),
-        ("days to recover P50", "time_to_recover_days_p50", _fmt_number),
+        ("unfilled", "unfilled_units_mean", _fmt_number),
+        ("recov.", "recovered_mean", lambda v: "–" if v != v else f"{v:.0%}"),
+        ("days to recover", "time_to_recover_days_p50", _fmt_days),
+        ("TTS", "tts_days", _fmt_days),
+        ("TTR", "ttr_days", _fmt_days),
+        ("gap", "exposure_gap_days", _fmt_days),
+        ("REI", "rei", lambda v: "–" if v != v else f"{v:.2f}"),
+        ("events/yr", "likelihood_per_year", lambda v: "–" if v != v else f"{v:.2f}"),
     )
     for label, _, _ in columns:
-        table.add_column(label, justify="left" if label == "node" else "right")
+        table.add_column(label, justify="left" if label == "node" else "right", no_wrap=True)
     for _, row in ranking.iterrows():
-        table.add_row(*(fmt(row[key]) if key in row else "–" for _, key, fmt in columns))
+        cells = []
+        for _, key, fmt in columns:
+            if key == "tts_days" and row.get("tts_unbounded", False):
+                cells.append("unbounded")
+            else:
+                cells.append(fmt(row[key]) if key in row else "–")
+        table.add_row(*cells)
     console.print(table)
+    console.print(
+        "days to recover: simulated, median; TTS: analytic time to survive with the node down "
+        "(LP), days; TTR: reported time to recover, days; gap = max(TTR - TTS, 0); REI: "
+        "analytic lost margin over the TTR / the largest; events/yr: likelihood under the "
+        "scenario's disruptions"
+    )

@@ -187,13 +187,8 @@ def recovery_curves(ax: Axes, result, start: pd.Timestamp, days_per_period: int)
     ax.plot(x, without["median"], color="tab:blue", lw=1.0, ls="--", label="without (median)")
     drill = result.drill
     t0 = pd.Timestamp(drill.start_date)
-    ax.axvspan(
-        t0,
-        t0 + pd.Timedelta(days=drill.duration_days),
-        color="grey",
-        alpha=0.2,
-        label=f"{drill.id}",
-    )
+    end = x[-1] if np.isinf(drill.duration_days) else t0 + pd.Timedelta(days=drill.duration_days)
+    ax.axvspan(t0, end, color="grey", alpha=0.2, label=f"{drill.id}")
     low = float(np.nanmin(with_band["p_low"])) if np.isfinite(with_band["p_low"]).any() else 0.0
     ax.set_ylim(max(0.0, np.floor(low * 20 - 1) / 20), 1.005)
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
@@ -232,11 +227,48 @@ def sweep_ranking(ax: Axes, ranking: pd.DataFrame, currency: str) -> Axes:
     return ax
 
 
+def likelihood_impact(ax: Axes, ranking: pd.DataFrame, currency: str) -> Axes:
+    """Each node's likelihood (events a year under the scenario's disruption model, log
+    scale) against its impact (mean margin at risk of the knock-out); nodes the model never
+    disrupts sit in a strip on the left."""
+    impact = ranking["margin_at_risk_mean"].to_numpy(dtype=float)
+    rate = ranking["likelihood_per_year"].to_numpy(dtype=float)
+    modelled = rate > 0
+    floor = rate[modelled].min() / 4 if modelled.any() else 0.01
+    x = np.where(modelled, rate, floor)
+    size = 40 + 160 * np.clip(ranking["rei"].fillna(0).to_numpy(dtype=float), 0, 1)
+    ax.scatter(x[modelled], impact[modelled], s=size[modelled], color="tab:red", alpha=0.7)
+    ax.scatter(x[~modelled], impact[~modelled], s=size[~modelled], color="grey", alpha=0.6)
+    for xi, yi, name in zip(x, impact, ranking["node"].astype(str), strict=True):
+        ax.annotate(f" {name}", (xi, yi), fontsize=7, va="center")
+    ax.set_xscale("log")
+    ax.axvspan(floor / 1.5, floor * 1.5, color="grey", alpha=0.08, lw=0)
+    ticks = [v for v in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10) if v > floor * 1.5]
+    ax.xaxis.set_major_locator(matplotlib.ticker.FixedLocator([floor, *ticks]))
+    ax.xaxis.set_major_formatter(
+        matplotlib.ticker.FuncFormatter(lambda v, _: "not\nmodelled" if v == floor else f"{v:g}")
+    )
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.set_xlim(floor / 2, max(x.max() * 2, floor * 20))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _money(v)))
+    ax.set_xlabel("likelihood: disruption events a year hitting the node (scenario model)")
+    ax.set_ylabel(f"impact: mean margin at risk ({currency})")
+    ax.grid(alpha=0.3, which="both")
+    return ax
+
+
 def sweep_figures(result, scenario) -> dict[str, Figure]:
-    """The figure of a ``drill --sweep`` run."""
+    """The figures of a ``drill --sweep`` run: the ranking and likelihood x impact."""
+    what = {"suppliers": "supplier", "regions": "region", "tier2": "tier-2 sub-supplier"}
+    node = what[result.over]
     height = max(3.0, 0.35 * len(result.ranking) + 1.5)
     fig, ax = plt.subplots(figsize=(9, height), layout="constrained")
     sweep_ranking(ax, result.ranking, scenario.meta.currency)
-    what = f"{result.weeks:g} weeks down from {result.start_date}"
-    ax.set_title(f"Which single {result.over[:-1]} hurts most: {what}")
-    return {"sweep_ranking": fig}
+    down = f"{result.weeks:g} weeks down from {result.start_date}"
+    ax.set_title(f"Which single {node} hurts most: {down}")
+    figs = {"sweep_ranking": fig}
+    fig, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
+    likelihood_impact(ax, result.ranking, scenario.meta.currency)
+    ax.set_title(f"Likelihood x impact per {node} (marker size: analytic REI)")
+    figs["likelihood_impact"] = fig
+    return figs

@@ -109,7 +109,7 @@ def network_problems(doc: Any) -> ProblemList:
                     )
                 )
             if (
-                kind in ("regional_event", "logistics", "price_shock")
+                kind in ("regional_event", "price_shock")
                 and region in regions
                 and region not in region_of.values()
                 and (kind != "regional_event" or region not in sub_regions)
@@ -120,6 +120,16 @@ def network_problems(doc: Any) -> ProblemList:
                         f"no supplier is in region {region!r}: this {kind} would change nothing",
                     )
                 )
+            listed = event.get("regions")
+            if kind == "logistics" and isinstance(listed, list):
+                for k, reg in enumerate(listed):
+                    if reg in regions and reg not in region_of.values():
+                        out.append(
+                            (
+                                (section, i, "regions", k),
+                                f"no supplier is in region {reg!r}: it would change nothing",
+                            )
+                        )
             if section == "drills":
                 start = _days_from_start(doc, event.get("start_date"))
                 if start is not None and horizon is not None and not 0 <= start < horizon:
@@ -169,7 +179,7 @@ def _disruption_problems(
         value = event.get(field)
         if isinstance(value, str) and value not in known[field]:
             out.append(((*path, field), f"unknown {what} {value!r}"))
-    for list_field, what in (("parts", "part"), ("suppliers", "supplier")):
+    for list_field, what in (("parts", "part"), ("suppliers", "supplier"), ("regions", "region")):
         values = event.get(list_field)
         if not isinstance(values, list):
             continue

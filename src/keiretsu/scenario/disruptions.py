@@ -79,17 +79,18 @@ class _Tier2OutageEffect(Spec):
 
 class _LogisticsEffect(Spec):
     supplier: Id | None = None
-    """The supplier whose shipments are slowed (give this or ``region``)."""
-    region: Id | None = None
-    """The region whose suppliers' shipments are slowed (a port closure, a canal blockage)."""
+    """The supplier whose shipments are slowed (give this or ``regions``)."""
+    regions: list[Id] = []
+    """The regions whose suppliers' shipments are slowed together (a port closure; a
+    blocked canal on the route from several regions)."""
     lead_time_multiplier: Multiplier
     """Lead times of shipments that leave while it lasts are multiplied by this (goods
     already in transit when it starts are not affected)."""
 
     @model_validator(mode="after")
     def _one_target(self):
-        if (self.supplier is None) == (self.region is None):
-            raise ValueError("give exactly one of supplier or region")
+        if (self.supplier is None) == (not self.regions):
+            raise ValueError("give exactly one of supplier or regions")
         return self
 
 
@@ -321,5 +322,8 @@ def drill_target(drill) -> str:
         value = getattr(drill, field, None)
         if value is not None:
             return value
+    regions = getattr(drill, "regions", [])
+    if regions:
+        return ",".join(regions)
     parts = getattr(drill, "parts", [])
     return ",".join(parts) if parts else "all parts"

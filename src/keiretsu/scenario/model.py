@@ -359,7 +359,9 @@ class Backup(Spec):
     """
 
     supplier: Id
-    """The backup supplier (it must offer the part)."""
+    """The backup supplier (it must offer the part). Naming it qualifies it: its
+    qualification cost is paid and its qualification time runs from the start, as for a
+    supplier the plan gives a share; it cannot ship before that."""
     after_days_down: NonNegativeFloat = 0.0
     """Days of outage before the backup is called."""
     qualification_days: NonNegativeFloat = 0.0
@@ -383,7 +385,7 @@ class Reservation(Spec):
     """
 
     supplier: Id
-    """The supplier holding the reservation (it must offer the part)."""
+    """The supplier holding the reservation (it must offer the part; qualified like a backup)."""
     reserved_units_per_period: PositiveFloat
     """Extra capacity available to the buyer once activated."""
     fee_per_period: NonNegativeFloat

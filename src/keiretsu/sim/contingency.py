@@ -112,7 +112,7 @@ class Contingencies:
             if c.reservation is not None:
                 pos, units, _fee, notice = c.reservation
                 active = (first >= notice) & ~down[:, pos]
-                extra = np.where(active, units, 0.0)
+                extra = np.where(active & (t >= net.available_from[os[pos]]), units, 0.0)
                 self.extra[:, os[pos]] += extra
                 take = np.where(active, np.minimum(remaining, room(extra, pos)), 0.0)
                 takes[:, pos] += take
@@ -125,7 +125,8 @@ class Contingencies:
                 since = first - after - qualification
                 # the surge reached by the end of this period
                 frac = np.clip((since + dpp) / ramp, 0.0, 1.0) if ramp > 0 else np.ones(R)
-                frac = np.where(called & (since >= 0), frac, 0.0)
+                ready = t >= net.available_from[os[pos]]  # its own qualification is done
+                frac = np.where(called & (since >= 0) & ready, frac, 0.0)
                 extra = surge * frac
                 self.extra[:, os[pos]] += extra
                 take = np.where(frac > 0, np.minimum(remaining, room(extra, pos)), 0.0)

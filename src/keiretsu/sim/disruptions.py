@@ -164,10 +164,13 @@ def schedules(
         lost = getattr(d, "capacity_lost", 1.0)
         ramp = getattr(d, "ramp_up_days", 0.0)
         supplier, region = getattr(d, "supplier", None), getattr(d, "region", None)
+        regions = getattr(d, "regions", [])
         if supplier is not None:
             who = np.array([net.supplier_ids.index(supplier)])
         elif region is not None:
             who = np.flatnonzero(region_of == region)
+        elif regions:
+            who = np.flatnonzero(np.isin(region_of, regions))
         for r, rep in enumerate(replications):
             if scheduled:
                 start = float((d.start_date - scenario.meta.start_date).days)

@@ -139,6 +139,10 @@ def compile_network(scenario: Scenario, plan: Plan) -> Network:
 
     used = np.zeros(len(supplier_ids), dtype=bool)
     used[offer_supplier[share.max(axis=0) > 0]] = True
+    for rule in plan.contingency.values():  # naming a backup or reservation qualifies it
+        for standby in (rule.backup, rule.reservation):
+            if standby is not None:
+                used[sup_index[standby.supplier]] = True
     available_from = np.zeros(len(offers), dtype=np.int64)
     qualification_cost = np.zeros(len(supplier_ids))
     for ui, sup in enumerate(scenario.suppliers):
