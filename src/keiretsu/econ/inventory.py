@@ -552,7 +552,9 @@ def eoqd_optimum(
     since ``pi(Q) <= lambda Q / d``, ``g(Q) >= K d / (Q (1 + lambda / mu))``, so no
     ``Q < Q_lo = K d / ((1 + lambda / mu) g_ref)`` beats ``g_ref``; since the cycle is
     shorter than ``Q / d + 1 / mu``, ``g(Q) >= h Q^2 / (2 (Q + d / mu))``, which exceeds
-    ``g_ref`` beyond the root ``Q_hi`` of ``h Q^2 = 2 g_ref (Q + d / mu)``.
+    ``g_ref`` beyond the root ``Q_hi`` of ``h Q^2 = 2 g_ref (Q + d / mu)``. The grid's
+    best point and its neighbours bound the refinement. With ``K = 0`` the cost tends to
+    ``p d lambda / (lambda + mu)`` as ``Q -> 0`` and the bracket starts at ``1e-6 d / mu``.
     """
     m = _eoqd(
         order_cost_per_order,
