@@ -110,8 +110,14 @@ def _finish_run(
     definitions: dict,
     workers: int,
     extra: dict,
+    tables: list[str] | None = None,
 ) -> None:
-    """Figures, summary.json and, last (its presence marks a complete run), manifest.json."""
+    """Figures, summary.json and, last (its presence marks a complete run), manifest.json.
+
+    The manifest also says what the run holds, for ``keiretsu report``: its ``kind``
+    (the command; ``sweep`` for ``drill --sweep``), its ``tables`` (from the
+    TableWriter) and its ``figures`` (file stems of the PNGs).
+    """
     import datetime as dt
 
     from keiretsu import experiments
@@ -133,7 +139,12 @@ def _finish_run(
         started=started.isoformat(),
         finished=dt.datetime.now(dt.UTC).isoformat(),
         definitions=definitions,
-        extra=extra,
+        extra={
+            "kind": "sweep" if command == "drill --sweep" else command,
+            **({} if tables is None else {"tables": list(tables)}),
+            "figures": list(figures),
+            **extra,
+        },
     )
     write_text_atomic(out_dir / "manifest.json", json.dumps(record, indent=2, default=str) + "\n")
 
@@ -388,6 +399,7 @@ def simulate(
         started=started,
         definitions=result.definitions,
         workers=workers,
+        tables=writer.written,
         extra={"overrides": list(overrides), "detail": detail},
     )
     if as_json:
@@ -545,6 +557,7 @@ def drill(
         started=started,
         definitions=result.definitions,
         workers=workers,
+        tables=writer.written,
         extra={
             "overrides": list(overrides),
             "event": event,
@@ -633,6 +646,7 @@ def _sweep(
         started=started,
         definitions=result.definitions,
         workers=workers,
+        tables=writer.written,
         extra={
             "overrides": list(overrides),
             "sweep": over,
