@@ -1,4 +1,5 @@
-"""Shared fixtures: a small valid scenario on disk, a YAML writer and an in-process CLI."""
+"""Shared fixtures: a small valid scenario on disk, a YAML writer, an in-process CLI and
+small real run directories of every kind."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from keiretsu.cli import main
-from tests.helpers import SMALL_SCENARIO
+from tests.helpers import SCENARIOS, SMALL_SCENARIO, TRICKY_NAME
 
 
 @pytest.fixture
@@ -44,3 +45,33 @@ def cli() -> Callable[..., Result]:
         return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Run directories made once per session through the CLI, by kind: ``simulate``
+    (two_supplier, 3 replications, named :data:`~tests.helpers.TRICKY_NAME`), ``drill``
+    (ev_battery BMS-fire-8w, 2 replications) and ``sweep`` (two_supplier suppliers, 3).
+    Treat them as read-only (copy one to change it)."""
+    base = tmp_path_factory.mktemp("runs")
+    two = str(SCENARIOS / "two_supplier.yaml")
+    commands = {
+        "simulate": [
+            "simulate",
+            two,
+            "-n",
+            "3",
+            "--seed",
+            "5",
+            "--set",
+            f"meta.name={TRICKY_NAME}",
+        ],
+        "drill": ["drill", str(SCENARIOS / "ev_battery.yaml"), "--event", "BMS-fire-8w", "-n", "2"],
+        "sweep": ["drill", two, "--sweep", "suppliers", "--weeks", "6", "-n", "3"],
+    }
+    for kind, args in commands.items():
+        result = CliRunner().invoke(
+            main, [*args, "--out", str(base / kind)], catch_exceptions=False
+        )
+        assert result.exit_code == 0, result.stderr
+    return {kind: base / kind for kind in commands}

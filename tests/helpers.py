@@ -89,6 +89,9 @@ run:
 """
 """A valid scenario (2 years, weekly) used throughout the tests."""
 
+TRICKY_NAME = """Tricky <script>alert("x")</script> & 'Co'"""
+"""A scenario name that must be escaped wherever it is shown (names are user input)."""
+
 SCHEMA_MODELINE = "# yaml-language-server: $schema=../schemas/scenario.schema.json"
 
 

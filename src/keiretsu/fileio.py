@@ -65,7 +65,8 @@ class TableWriter:
 
     Files are written under temporary names and renamed by :meth:`close`; :meth:`abort`
     (or an exception inside a ``with`` block) removes them, so a failed or interrupted
-    run leaves no partial table behind.
+    run leaves no partial table behind. :attr:`written` names the tables moved into
+    place, in the order they were first written (the run manifest lists them).
     """
 
     def __init__(self, directory: str | Path, csv: bool = True):
@@ -74,6 +75,7 @@ class TableWriter:
         self.csv = csv
         self._parquet: dict[str, tuple[object, Path]] = {}
         self._csv: dict[str, tuple[object, Path]] = {}
+        self.written: list[str] = []
 
     def write(self, name: str, frame) -> None:  # frame: pandas.DataFrame
         """Append ``frame`` to table ``name``."""
@@ -101,6 +103,8 @@ class TableWriter:
             writer.close()  # type: ignore[attr-defined]
             os.replace(tmp, self.directory / f"{name}.parquet")
             done.append(self.directory / f"{name}.parquet")
+            if name not in self.written:
+                self.written.append(name)
         for name, (csv_writer, tmp) in self._csv.items():
             csv_writer.close()  # type: ignore[attr-defined]
             os.replace(tmp, self.directory / f"{name}.csv")

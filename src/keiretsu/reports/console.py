@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from keiretsu.analysis.network import NetworkSummary
+from keiretsu.reports.formatting import KPI_LABELS, SHARE_KPIS, format_number, format_share
 
 
 def print_network_summary(file: str, s: NetworkSummary, console: Console | None = None) -> None:
@@ -69,60 +70,13 @@ def print_kpi_table(summary, title: str, console: Console | None = None) -> None
             justify="right",
         )
     for _, row in summary.iterrows():
-        fmt = _fmt_share if row["kpi"] in SHARE_KPIS else _fmt_number
+        fmt = format_share if row["kpi"] in SHARE_KPIS else format_number
         table.add_row(KPI_LABELS.get(row["kpi"], row["kpi"]), *(fmt(row[c]) for c in cols))
     console.print(table)
 
 
-def _fmt_share(v: float) -> str:
-    return "–" if v != v else f"{v:.2%}"
-
-
 def _fmt_days(v: float) -> str:
     return "–" if v != v else f"{v:,.0f}"
-
-
-def _fmt_number(v: float) -> str:
-    if v != v:
-        return "–"
-    for suffix, div in (("bn", 1e9), ("M", 1e6)):
-        if abs(v) >= div:
-            return f"{v / div:,.2f}{suffix}"
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
-
-
-SHARE_KPIS = {"fill_rate", "otif", "fill_rate_loss", "recovered"}
-"""KPIs shown as percentages."""
-
-KPI_LABELS = {
-    "fill_rate": "fill rate",
-    "otif": "OTIF",
-    "lost_sales_units": "lost sales (units)",
-    "mean_backorder_units": "backorders (units)",
-    "mean_on_hand_units": "on hand (units)",
-    "mean_on_hand_value": "on hand (value)",
-    "mean_days_of_cover": "days of cover",
-    "purchase_cost": "purchase cost",
-    "holding_cost": "holding cost",
-    "shortage_cost": "shortage cost",
-    "ordering_cost": "ordering cost",
-    "expediting_cost": "expediting cost",
-    "contingency_cost": "contingency cost",
-    "qualification_cost": "qualification cost",
-    "total_cost": "total cost",
-    "revenue": "revenue",
-    "margin": "margin",
-    "unfilled_units": "unfilled units",
-    "fill_rate_loss": "fill-rate loss",
-    "revenue_at_risk": "revenue at risk",
-    "margin_at_risk": "margin at risk",
-    "expediting_spend": "extra expediting",
-    "contingency_spend": "extra contingency",
-    "recovered": "recovered",
-    "time_to_recover_days": "days to recover",
-    "time_below_failure_days": "days below failure",
-}
-"""Display names of the summary KPIs (means of per-period values, totals otherwise)."""
 
 
 def print_sweep_table(ranking, title: str, currency: str, console: Console | None = None) -> None:
@@ -132,9 +86,9 @@ def print_sweep_table(ranking, title: str, currency: str, console: Console | Non
     columns = (
         ("#", "rank", lambda v: str(int(v))),
         ("node", "node", str),
-        (f"margin at risk ({currency})", "margin_at_risk_mean", _fmt_number),
-        ("P90", "margin_at_risk_p90", _fmt_number),
-        ("unfilled", "unfilled_units_mean", _fmt_number),
+        (f"margin at risk ({currency})", "margin_at_risk_mean", format_number),
+        ("P90", "margin_at_risk_p90", format_number),
+        ("unfilled", "unfilled_units_mean", format_number),
         ("recov.", "recovered_mean", lambda v: "–" if v != v else f"{v:.0%}"),
         ("days to recover", "time_to_recover_days_p50", _fmt_days),
         ("TTS", "tts_days", _fmt_days),

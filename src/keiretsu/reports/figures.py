@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from keiretsu.analysis.service import ROLLING_DAYS, rolling_fill_rate
+from keiretsu.reports.formatting import format_compact
 from keiretsu.sim import COST_COLUMNS
 
 BAND = (10, 90)
@@ -89,10 +90,10 @@ def cost_breakdown(
         lw=1,
     )
     for yi, value in zip(y, means.to_numpy(), strict=True):
-        ax.annotate(f" {_money(value)}", (value, yi), va="center", fontsize=8)
+        ax.annotate(f" {format_compact(value)}", (value, yi), va="center", fontsize=8)
     ax.set_yticks(y, [c.replace("_cost", "").replace("_", " ") for c in cols])
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _money(v)))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_compact(v)))
     ax.set_xlabel(f"{currency} over the horizon (mean; whiskers P10–P90)")
     ax.set_title("Cost breakdown")
     ax.grid(axis="x", alpha=0.3)
@@ -108,7 +109,7 @@ def inventory(
     ax.fill_between(x, x_band["p_low"], x_band["p_high"], alpha=0.25, color="tab:green", lw=0)
     ax.plot(x, x_band["median"], color="tab:green", lw=1.2, label="on-hand value (median, P10–P90)")
     ax.set_ylabel(f"on-hand value ({currency})")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _money(v)))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_compact(v)))
     twin = ax.twinx()
     cover = _band(periods, "days_of_cover")
     twin.plot(x, cover["median"], color="tab:purple", lw=1, ls="--", label="days of cover (median)")
@@ -121,13 +122,6 @@ def inventory(
     ax.set_title("Inventory and days of cover")
     ax.grid(alpha=0.3)
     return ax
-
-
-def _money(v: float) -> str:
-    for unit, div in (("bn", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(v) >= div:
-            return f"{v / div:,.1f}{unit}"
-    return f"{v:,.0f}"
 
 
 def simulation_figures(result, scenario) -> dict[str, Figure]:
@@ -221,7 +215,7 @@ def sweep_ranking(ax: Axes, ranking: pd.DataFrame, currency: str) -> Axes:
         high = np.clip(ranked["margin_at_risk_p90"].to_numpy() - mean, 0, None)
         ax.errorbar(mean, y, xerr=[low, high], fmt="none", ecolor="black", capsize=3, lw=1)
     ax.set_yticks(y, ranked["node"].astype(str))
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _money(v)))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_compact(v)))
     ax.set_xlabel(f"margin at risk, {currency} (mean; whiskers P10–P90)")
     ax.grid(axis="x", alpha=0.3)
     return ax
@@ -250,7 +244,7 @@ def likelihood_impact(ax: Axes, ranking: pd.DataFrame, currency: str) -> Axes:
     )
     ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     ax.set_xlim(floor / 2, max(x.max() * 2, floor * 20))
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: _money(v)))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_compact(v)))
     ax.set_xlabel("likelihood: disruption events a year hitting the node (scenario model)")
     ax.set_ylabel(f"impact: mean margin at risk ({currency})")
     ax.grid(alpha=0.3, which="both")

@@ -1,0 +1,279 @@
+"""What a report shows for each kind of run, and in which order.
+
+:data:`LAYOUTS` maps a run kind (``manifest["kind"]``) to a :class:`Layout`: a title
+template, the headline KPIs and the sections, each naming the figures and tables it
+shows. The HTML report follows it section by section; the Excel workbook orders its
+sheets by it. Nothing is lost by a layout: every table and figure of the run that it
+does not name is appended in an "Other tables and figures" section, and a kind with no
+layout (a new command) gets the generic one: every figure, then every table. So a new
+run kind needs no code to get a report, and a few lines here to get a good one.
+
+A :class:`TableView` with ``group_by`` is shown in HTML as the mean of every numeric
+column per group (the per-replication tables become one row per part or supplier);
+one without is shown whole when it has at most :data:`MAX_HTML_ROWS` rows, otherwise
+replaced by a note giving its size and its files. ``columns`` picks what HTML shows;
+the workbook always holds every column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from keiretsu.reports.formatting import humanize
+from keiretsu.reports.rundir import RunDir
+
+MAX_HTML_ROWS = 200
+"""Longest table (after grouping) rendered in HTML; longer ones get a note instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class FigureView:
+    name: str
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TableView:
+    table: str
+    title: str
+    columns: tuple[str, ...] = ()
+    group_by: tuple[str, ...] = ()
+    count: str | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    title: str
+    text: str = ""
+    figures: tuple[FigureView, ...] = ()
+    tables: tuple[TableView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    title: str
+    """A ``str.format`` template over :attr:`RunDir.fields` (scenario, plan, seed, ...)."""
+    headline: tuple[str, ...] = ()
+    """KPIs of the long ``summary`` table (one row per ``kpi``) shown as cards on top."""
+    sections: tuple[Section, ...] = ()
+    label: str = ""
+    """What the run is, in a few words (default: the kind)."""
+
+
+_SUMMARY_COLUMNS = ("kpi", "mean", "ci95_half_width", "p10", "p50", "p90")
+_PER_PERIOD = "Per-period results"
+_PER_PERIOD_TEXT = (
+    "One row per replication and period (after the warm-up): too long to read here; "
+    "the tables are in the run directory as parquet and CSV, and in the workbook where "
+    "they fit a sheet."
+)
+_EVENTS = TableView(
+    "events",
+    "Disruption events (all replications)",
+    columns=("duration_days", "censored"),
+    group_by=("disruption", "kind", "target"),
+    count="events",
+    text="Mean duration and share censored by the horizon, per disruption.",
+)
+
+LAYOUTS: dict[str, Layout] = {
+    "simulate": Layout(
+        title="{scenario} — simulation of plan “{plan}”",
+        label="simulation",
+        headline=("fill_rate", "otif", "total_cost", "margin"),
+        sections=(
+            Section(
+                "Key performance indicators",
+                "Per KPI over the replications: the mean with the half-width of its 95% "
+                "confidence interval, and the percentiles P10, P50 and P90.",
+                tables=(TableView("summary", "KPIs over replications", _SUMMARY_COLUMNS),),
+            ),
+            Section(
+                "Service level",
+                figures=(FigureView("service_level", "Network unit fill rate over time."),),
+            ),
+            Section(
+                "Cost",
+                figures=(FigureView("cost_breakdown", "Cost per category over the horizon."),),
+            ),
+            Section(
+                "Inventory",
+                figures=(FigureView("inventory", "On-hand value and days of cover."),),
+            ),
+            Section(
+                "Parts and suppliers",
+                tables=(
+                    TableView(
+                        "parts",
+                        "Parts (mean over replications)",
+                        columns=(
+                            "demand_units",
+                            "fill_rate",
+                            "lost_sales_units",
+                            "mean_backorder_units",
+                            "mean_days_of_cover",
+                            "purchase_cost",
+                            "shortage_cost",
+                            "revenue",
+                        ),
+                        group_by=("part",),
+                    ),
+                    TableView(
+                        "suppliers",
+                        "Suppliers (mean over replications)",
+                        columns=(
+                            "otif",
+                            "lead_time_mean_days",
+                            "lead_time_cv",
+                            "defect_ppm",
+                            "capacity_available",
+                            "spend",
+                            "tco",
+                        ),
+                        group_by=("supplier", "region", "part"),
+                    ),
+                ),
+            ),
+            Section("Disruptions", tables=(_EVENTS,)),
+            Section(
+                "Per-replication results",
+                tables=(TableView("replications", "Replications"),),
+            ),
+            Section(
+                _PER_PERIOD,
+                _PER_PERIOD_TEXT,
+                tables=(
+                    TableView("periods", "Network per period"),
+                    TableView("part_periods", "Parts per period"),
+                    TableView("supplier_periods", "Suppliers per period"),
+                ),
+            ),
+        ),
+    ),
+    "drill": Layout(
+        title="{scenario} — drill “{event}” against its no-drill twin",
+        label="disruption drill",
+        headline=("margin_at_risk", "unfilled_units", "time_to_recover_days", "recovered"),
+        sections=(
+            Section(
+                "Impact of the drill",
+                "Differences between each replication with the drill and the same "
+                "replication without it (same random numbers): mean with the half-width "
+                "of its 95% confidence interval, and P10, P50, P90.",
+                tables=(TableView("summary", "Impact over replications", _SUMMARY_COLUMNS),),
+            ),
+            Section(
+                "Recovery",
+                figures=(
+                    FigureView(
+                        "recovery",
+                        "Rolling fill rate of the most-hit part, with and without the drill.",
+                    ),
+                ),
+            ),
+            Section(
+                "Per-replication impact",
+                tables=(TableView("impact", "Impact per replication"),),
+            ),
+            Section("Disruptions", tables=(_EVENTS,)),
+            Section(
+                _PER_PERIOD,
+                _PER_PERIOD_TEXT,
+                tables=(TableView("recovery", "Rolling fill rate per part and period"),),
+            ),
+        ),
+    ),
+    "sweep": Layout(
+        title="{scenario} — each of the {sweep} knocked out for {weeks:g} weeks from {start_date}",
+        label="knock-out sweep",
+        sections=(
+            Section(
+                "Which single failure hurts most",
+                "Each node knocked out in turn against the same no-drill twin, ranked by "
+                "mean margin at risk. All statistics of every measure (mean, P10, P50, "
+                "P90) are in the workbook and in ranking.csv.",
+                figures=(FigureView("sweep_ranking", "Margin at risk per knocked-out node."),),
+                tables=(
+                    TableView(
+                        "ranking",
+                        "Ranking",
+                        columns=(
+                            "rank",
+                            "node",
+                            "margin_at_risk_mean",
+                            "margin_at_risk_p90",
+                            "revenue_at_risk_mean",
+                            "unfilled_units_mean",
+                            "fill_rate_loss_mean",
+                            "recovered_mean",
+                            "time_to_recover_days_p50",
+                            "time_below_failure_days_mean",
+                        ),
+                    ),
+                ),
+            ),
+            Section(
+                "Per-replication impact",
+                tables=(TableView("impact", "Impact per node and replication"),),
+            ),
+        ),
+    ),
+}
+"""Report layout per run kind. Kinds not listed get :func:`generic_layout`."""
+
+OTHERS = "Other tables and figures"
+
+
+def generic_layout(run: RunDir) -> Layout:
+    """Every figure, then every table, of a run of a kind without a layout."""
+    figures = tuple(FigureView(name) for name in run.figures)
+    tables = tuple(TableView(name, heading(name)) for name in run.tables)
+    sections = []
+    if figures:
+        sections.append(Section("Figures", figures=figures))
+    if tables:
+        sections.append(Section("Tables", tables=tables))
+    return Layout(title="{scenario} — {command}", sections=tuple(sections))
+
+
+def resolve(run: RunDir) -> Layout:
+    """The layout of ``run``'s kind, keeping only what the run has, plus the rest."""
+    layout = LAYOUTS.get(run.kind)
+    if layout is None:
+        return generic_layout(run)
+    sections: list[Section] = []
+    shown_tables: set[str] = set()
+    shown_figures: set[str] = set()
+    for section in layout.sections:
+        figures = tuple(f for f in section.figures if f.name in run.figures)
+        tables = tuple(t for t in section.tables if t.table in run.tables)
+        shown_figures |= {f.name for f in figures}
+        shown_tables |= {t.table for t in tables}
+        if figures or tables:
+            sections.append(Section(section.title, section.text, figures, tables))
+    rest_figures = tuple(FigureView(n) for n in run.figures if n not in shown_figures)
+    rest_tables = tuple(TableView(n, heading(n)) for n in run.tables if n not in shown_tables)
+    if rest_figures or rest_tables:
+        sections.append(Section(OTHERS, figures=rest_figures, tables=rest_tables))
+    return Layout(layout.title, layout.headline, tuple(sections), layout.label)
+
+
+def title(run: RunDir, layout: Layout) -> str:
+    """The report's title; a template field the run lacks falls back to the generic title."""
+    try:
+        return layout.title.format_map(run.fields)
+    except (KeyError, ValueError, TypeError, IndexError):
+        return f"{run.fields.get('scenario', '?')} — {run.fields.get('command', run.kind)}"
+
+
+def table_order(run: RunDir) -> list[str]:
+    """Table names in report order (the workbook's sheet order)."""
+    order = [t.table for s in resolve(run).sections for t in s.tables]
+    return list(dict.fromkeys(order))
+
+
+def heading(name: str) -> str:
+    """``supplier_periods`` -> ``Supplier periods`` (a table or figure without a view)."""
+    text = humanize(name)
+    return text[:1].upper() + text[1:]
