@@ -399,7 +399,7 @@ def test_oracle_prices_incremental_segments_in_order() -> None:
 
 
 @settings(
-    max_examples=60,
+    max_examples=150,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
