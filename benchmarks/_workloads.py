@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from keiretsu.optimize.allocation import AllocationData, Offer, Part, PriceBreak, Supplier
 from keiretsu.scenario.model import Scenario
 
 # --------------------------------------------------------------------------- peer workload
@@ -175,6 +176,112 @@ def network_scenario(n_parts: int = 200, years: float = 5.0, seed: int = 7) -> S
             },
             "run": {"replications": 8, "seed": 20261123},
         }
+    )
+
+
+# --------------------------------------------------------------------------- allocation workload
+
+
+def allocation_data(
+    n_parts: int = 200,
+    n_suppliers: int = 20,
+    n_years: int = 5,
+    offers_per_part: int | None = 5,
+    seed: int = 11,
+) -> AllocationData:
+    """An EV-like volume-allocation instance (every constraint family in use).
+
+    ``n_parts`` parts, ``n_suppliers`` suppliers in 4 regions, ``n_years`` years of demand
+    (20k-200k units, growing 4 %/yr); each part is offered by ``offers_per_part`` random
+    suppliers (None: by all). Per offer: price 5-100 per unit x a supplier factor 0.9-1.2,
+    capacity 0.3-0.8 x the part's first-year demand x 1.2, defects 50-500 ppm; 40 % of the
+    offers have incremental discounts (1-2 breaks, 3-8 % each), 20 % all-units ones; 30 %
+    a qualification cost (once), 20 % a minimum volume (5 % of demand). One part in five
+    is critical (2 sources of at least 20 %), one in four has a 70 % region limit, one in
+    four a 60 % supplier share limit, one in five a quality limit, one in five a 30 %
+    switching limit. Suppliers: a quarter with a shared capacity, a quarter with a fixed
+    management cost per year, a fifth with a take-or-pay commitment. Every part may run
+    short at 3x its price, so the instance is always feasible.
+    """
+    rng = np.random.default_rng(seed)
+    years = tuple(range(2027, 2027 + n_years))
+    regions = ("KR", "CN", "EU", "MA")
+    supplier_ids = [f"SUP{j:03d}" for j in range(n_suppliers)]
+    factor = rng.uniform(0.9, 1.2, n_suppliers)
+    parts, offers = [], []
+    supplied: dict[int, float] = dict.fromkeys(range(n_suppliers), 0.0)
+    for i in range(n_parts):
+        pid = f"PART{i:04d}"
+        base = rng.uniform(20_000, 200_000)
+        demand = tuple(round(base * 1.04**t) for t in range(n_years))
+        price = rng.uniform(5, 100)
+        k = n_suppliers if offers_per_part is None else min(offers_per_part, n_suppliers)
+        chosen = sorted(rng.choice(n_suppliers, size=k, replace=False).tolist())
+        ppm = rng.uniform(50, 500, k)
+        critical = rng.random() < 0.2
+        parts.append(
+            Part(
+                pid,
+                demand,
+                shortage_penalty_per_unit=3 * price,
+                min_suppliers=2 if critical else 1,
+                min_source_share=0.2 if critical else 0.0,
+                max_supplier_share=0.6 if rng.random() < 0.25 else None,
+                max_region_share=0.7 if rng.random() < 0.25 else None,
+                max_defect_ppm=float(np.sort(ppm)[1]) + 50 if rng.random() < 0.2 else None,
+                max_change_share=0.3 if rng.random() < 0.2 else None,
+            )
+        )
+        for n, j in enumerate(chosen):
+            p = round(price * factor[j], 2)
+            kind = rng.random()
+            breaks: tuple[PriceBreak, ...] = ()
+            discount = "incremental"
+            if kind < 0.6:
+                steps = rng.integers(1, 3)
+                at = np.sort(rng.uniform(0.1, 0.5, steps)) * base
+                cut = np.cumprod(1 - rng.uniform(0.03, 0.08, steps))
+                breaks = tuple(
+                    PriceBreak(float(round(a)), round(p * c, 2))
+                    for a, c in zip(at, cut, strict=True)
+                )
+                discount = "incremental" if kind < 0.4 else "all_units"
+            cap = float(round(rng.uniform(0.3, 0.8) * base * 1.2))
+            supplied[j] += cap
+            offers.append(
+                Offer(
+                    pid,
+                    supplier_ids[j],
+                    p,
+                    breaks,
+                    discount,  # type: ignore[arg-type]
+                    capacity_units_per_year=cap,
+                    min_units_per_year=round(0.05 * base) if rng.random() < 0.2 else 0.0,
+                    fixed_cost_once=round(rng.uniform(2e4, 2e5)) if rng.random() < 0.3 else 0.0,
+                    defect_ppm=float(ppm[n]),
+                )
+            )
+    suppliers = []
+    for j, sid in enumerate(supplier_ids):
+        shared = round(0.6 * supplied[j]) if rng.random() < 0.25 else None
+        commit = rng.random() < 0.2
+        suppliers.append(
+            Supplier(
+                sid,
+                region=regions[j % len(regions)],
+                shared_capacity_units_per_year=shared,
+                fixed_cost_per_year=round(rng.uniform(5e4, 3e5)) if rng.random() < 0.25 else 0.0,
+                committed_units=tuple(round(0.2 * supplied[j]) for _ in years) if commit else (),
+                take_or_pay_cost_per_unit=2.0 if commit else None,
+                annual_price_trend=float(rng.uniform(-0.03, 0.02)),
+            )
+        )
+    return AllocationData(
+        years=years,
+        parts=tuple(parts),
+        suppliers=tuple(suppliers),
+        offers=tuple(offers),
+        name=f"bench_{n_parts}x{n_suppliers}x{n_years}",
     )
 
 

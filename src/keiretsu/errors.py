@@ -72,8 +72,28 @@ class ScenarioError(InputError):
 
 
 class SolverError(KeiretsuError):
-    """An optimization model could not be solved (status explained in the message)."""
+    """An optimization model could not be solved (status explained in the message).
 
-    def __init__(self, message: str, status: object = None):
-        super().__init__(message)
+    ``status`` is the solver's raw status; ``outcome`` the same in words ("infeasible",
+    "unbounded", "no solution", ...; see :mod:`keiretsu.optimize.solve`); ``diagnosis``
+    one line per conflicting requirement, in the user's terms, when the model was
+    explained (an infeasible allocation names its parts, suppliers and years); these
+    lines also follow the first line of the message. ``lp_path``: where the model was
+    written for inspection, if it was.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        status: object = None,
+        *,
+        outcome: str = "",
+        diagnosis: list[str] | None = None,
+        lp_path: str | None = None,
+    ):
+        self.diagnosis: list[str] = list(diagnosis or [])
+        text = message + "".join(f"\n  {_one_line(line)}" for line in self.diagnosis)
+        super().__init__(text)
         self.status = status
+        self.outcome = outcome
+        self.lp_path = lp_path

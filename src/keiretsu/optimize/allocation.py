@@ -1,0 +1,1330 @@
+r"""Volume allocation over parts x suppliers x years: a mixed-integer linear program.
+
+Plain data in (the frozen dataclasses below; ``experiments`` maps a scenario onto them),
+a PuLP model out (:func:`build`), solved and read back by :func:`optimize_allocation`.
+
+Sets and data
+-------------
+Parts ``i``, suppliers ``s`` (each in one region ``r(s)``), years ``y`` (labels such as
+2027; ``t(y) = 0, 1, ...`` their position), offers ``(i, s)`` (supplier ``s`` can make
+part ``i``). Demand ``d[i,y]`` (units per year). Annual buckets: nothing is carried
+from one year to the next, and a year's purchases never exceed its demand.
+
+An offer ``(i, s)`` can be used in year ``y`` when ``d[i,y] > 0`` and ``y >= first_year``
+(qualification). Its volume is bounded by ``M[i,s,y] = min(d, cap[i,s], a[i,s] d,
+C[s])`` where ``a`` is the maximum share (offer's or part's) and ``C[s]`` the supplier's
+shared capacity; ``M`` is also the big-M of the binaries below (tight by construction).
+
+Decisions
+---------
+``x[i,s,y] >= 0`` units bought; ``u[i,y] in [0, d]`` units short (only where a shortage
+penalty is given); binaries ``z[i,s,y]`` (offer used in year y), ``o[i,s]`` (offer used
+in some year: qualification paid once), ``w[s,y]`` / ``w[s]`` (supplier used in year y /
+at all); ``v[s,y] >= 0`` take-or-pay shortfall; price segment quantities and binaries.
+
+Cost (minimised)
+----------------
+    sum purchase(i,s,y)                                   tiered, see below
+  + sum F1[i,s] o[i,s] + sum F2[i,s] z[i,s,y]             fixed cost per supplier-part:
+                                                          once over the horizon / per year
+  + sum G1[s] w[s] + sum G2[s] w[s,y]                     fixed cost per supplier
+  + sum pen[i] u[i,y]                                     shortage penalty per unit
+  + sum top[s] v[s,y]                                     take-or-pay per unit not taken
+
+Prices in year y are the offer's prices times ``(1 + trend[s])^t(y)``.
+
+**Incremental discounts** (breaks ``0 = b_0 < b_1 < ... < b_{K-1}``, price ``p_k`` for
+the units between ``b_k`` and ``b_{k+1}``): segment quantities ``q_k in [0, W_k]`` with
+``W_k = min(b_{k+1}, M) - b_k``, ``x = sum_k q_k`` (``price_segments_*``), purchase
+``sum_k p_k q_k``. When the prices fall (``p_{k+1} < p_k`` somewhere) a cheap later
+segment must not fill before the earlier ones: binaries ``g_k`` (segment k in use),
+``q_k <= W_k g_k`` (``segment_open_*``) and ``q_{k-1} >= W_{k-1} g_k``
+(``segment_fill_*``: segment k is used only once segment k-1 is full), and ``g_1 <= z``
+(``segment_used_*``) when the offer has a used binary. With
+non-decreasing prices the cost is convex and no binaries are needed.
+
+**All-units discounts** (the whole quantity at the price of the bracket it falls in):
+bracket quantities ``r_k``, binaries ``h_k``, ``b_k h_k <= r_k <= min(b_{k+1}, M) h_k``
+(``bracket_low_*``, ``bracket_high_*``), ``sum_k h_k <= 1`` (``price_bracket_*``; ``<= z``
+when the offer has a used binary, a valid tightening),
+``x = sum_k r_k``, purchase ``sum_k p_k r_k``. Brackets are closed, so a quantity
+exactly at a break may be priced on either side; the cheaper one is chosen.
+
+Constraints (names: ``<meaning>_<SUPPLIER>_<PART>_y<YEAR>`` and the like; ids are made
+name-safe by replacing characters other than letters, digits and ``_`` with ``_``)
+-------------------------------------------------------------------------------------
+* ``demand_<i>_y<y>``:               sum_s x[i,s,y] + u[i,y] = d[i,y]  (no u: demand must be met)
+* ``capacity_<s>_<i>_y<y>``:         x[i,s,y] <= cap[i,s]
+* ``shared_capacity_<s>_y<y>``:      sum_i x[i,s,y] <= C[s]
+* ``used_<s>_<i>_y<y>``:             x[i,s,y] <= M[i,s,y] z[i,s,y]
+* ``min_volume_<s>_<i>_y<y>``:       x[i,s,y] >= m[i,s] z[i,s,y]   (minimum order volume when used)
+* ``qualified_<s>_<i>_y<y>``:        o[i,s] >= z[i,s,y]
+* ``supplier_year_<s>_<i>_y<y>``:    w[s,y] >= z[i,s,y];  ``supplier_used_<s>_y<y>``: w[s] >= w[s,y]
+  (``supplier_used_<s>_<i>_y<y>``: w[s] >= z[i,s,y] when there is no per-year cost)
+* ``max_share_<s>_<i>_y<y>``:        x[i,s,y] <= a[i,s] d[i,y]
+* ``dual_sourcing_<i>_y<y>``:        sum_s z[i,s,y] >= k[i]     (critical parts, k >= 2)
+* ``min_share_<s>_<i>_y<y>``:        x[i,s,y] >= e[i] d[i,y] z[i,s,y]  (each used source carries
+  at least the share e of demand, so dual sourcing is not 99.99/0.01)
+* ``region_share_<i>_<r>_y<y>``:     sum_{s in r} x[i,s,y] - L[i] sum_s x[i,s,y] <= 0
+  (the share of the part's purchases from one region; by volume, or by spend when
+  ``region_share_basis="spend"``, with the purchase cost terms in place of x)
+* ``region_share_total_<r>_y<y>``:   the same over all parts, limit ``L``
+* ``quality_<i>_y<y>``:              sum_s (ppm[i,s] - Q[i]) x[i,s,y] <= 0  (volume-weighted
+  average defect rate at most Q ppm)
+* ``commitment_<s>_y<y>``:           sum_i x[i,s,y] + v[s,y] >= c[s,y]   (volume committed by
+  contract; v exists only under take-or-pay, else the commitment is hard)
+* ``switch_up_<s>_<i>_y<y>``, ``switch_down_<s>_<i>_y<y>``:  +-(x[i,s,y] - x[i,s,y-1]) <=
+  D[i] d[i,y]  (year-to-year change of a source's volume at most the share D of
+  demand; only between consecutive years that both have demand, and in the first year
+  against ``previous_year_units`` when given)
+
+Infeasibility is explained (:func:`diagnose_infeasibility`): the model is rebuilt with a
+non-negative slack on every requirement above (demand, capacities, shares, volumes,
+dual sourcing, regions, quality, commitments, switching) — the definitions (segments,
+brackets, used/qualified links) stay hard, and the big-M becomes the demand alone so a
+capacity can be exceeded — and the weighted total slack is minimised. Each slack is
+measured relative to its row: to the part's demand that year (demand, shares, minimum
+volumes, regions, switching), to the capacity (a shared capacity: to the smaller of it
+and its parts' demands), to the committed volume, to demand x (worst defect rate -
+limit) for quality, and in suppliers for dual sourcing; and weighted by how firm the
+requirement is: capacities 100, demand 10, policy limits 1, so the blame falls on the
+softest requirements that remove the conflict. Every row that needed slack becomes
+one sentence in the data's terms, e.g. "part CELL in year 2028: demand 1,200,000
+exceeds qualified capacity 900,000 (ALPHA 500,000, BETA 400,000)".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+import pulp
+
+from keiretsu.errors import SolverError
+from keiretsu.optimize.solve import SolveReport, SolverOptions, solve_with
+
+Pairs = list[tuple[pulp.LpVariable, float]]
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class PriceBreak:
+    """From ``from_units`` units a year on, the price is ``unit_price`` (see ``discount``)."""
+
+    from_units: float
+    unit_price: float
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part's demand per year and the sourcing rules it must follow.
+
+    ``demand_units``: one value per year of :attr:`AllocationData.years`.
+    ``shortage_penalty_per_unit``: cost of a unit not bought (None: demand must be met).
+    ``min_suppliers``: sources needed in every year with demand (2 = dual sourcing);
+    with 2 or more, ``min_source_share`` (> 0) is the least share of demand each used
+    source must carry. ``max_supplier_share``: the most any one supplier may carry (of
+    demand). ``max_region_share``: the most of the part's purchases from one region.
+    ``max_defect_ppm``: limit on the volume-weighted average defect rate.
+    ``max_change_share``: the most a source's volume may change from one year to the
+    next, as a share of that year's demand.
+    """
+
+    id: str
+    demand_units: tuple[float, ...]
+    shortage_penalty_per_unit: float | None = None
+    min_suppliers: int = 1
+    min_source_share: float = 0.0
+    max_supplier_share: float | None = None
+    max_region_share: float | None = None
+    max_defect_ppm: float | None = None
+    max_change_share: float | None = None
+
+
+@dataclass(frozen=True)
+class Supplier:
+    """A supplier: region, capacity shared across its parts, fixed costs, commitments.
+
+    ``fixed_cost_once``: paid once if the supplier is used in any year (onboarding,
+    management); ``fixed_cost_per_year``: paid in every year it is used.
+    ``committed_units``: volume per year committed by contract (empty: none), over all
+    its parts; with ``take_or_pay_cost_per_unit`` a shortfall is allowed at that cost
+    per unit not taken, without it the commitment is hard. ``annual_price_trend``:
+    prices change by this fraction a year (0.02 = +2 %/yr) from the first year.
+    """
+
+    id: str
+    region: str = ""
+    shared_capacity_units_per_year: float | None = None
+    fixed_cost_once: float = 0.0
+    fixed_cost_per_year: float = 0.0
+    committed_units: tuple[float, ...] = ()
+    take_or_pay_cost_per_unit: float | None = None
+    annual_price_trend: float = 0.0
+
+
+@dataclass(frozen=True)
+class Offer:
+    """Supplier ``supplier`` can make part ``part``: price, capacity, terms, quality.
+
+    ``unit_price`` applies from the first unit; ``price_breaks`` lower it (or raise it)
+    from given annual volumes on, either on the units above each break
+    (``discount="incremental"``) or on the whole quantity (``"all_units"``).
+    ``capacity_units_per_year``: None is unlimited. ``min_units_per_year``: the least
+    volume in a year the offer is used (minimum order). ``max_share``: the most of the
+    part's demand from this offer. ``fixed_cost_once`` (qualification, paid once if
+    the offer is used at all) and ``fixed_cost_per_year`` (each year it is used).
+    ``first_year``: the year label from which it may be used (None: from the start).
+    ``previous_year_units``: volume bought the year before the horizon, for the
+    switching limit in the first year.
+    """
+
+    part: str
+    supplier: str
+    unit_price: float
+    price_breaks: tuple[PriceBreak, ...] = ()
+    discount: Literal["incremental", "all_units"] = "incremental"
+    capacity_units_per_year: float | None = None
+    min_units_per_year: float = 0.0
+    max_share: float | None = None
+    fixed_cost_once: float = 0.0
+    fixed_cost_per_year: float = 0.0
+    defect_ppm: float = 0.0
+    first_year: int | None = None
+    previous_year_units: float | None = None
+
+
+@dataclass(frozen=True)
+class AllocationData:
+    """Everything the allocation model needs, as plain data.
+
+    ``max_region_share``: limit on the share of the total purchases in a year from one
+    region (None: no limit); ``region_share_basis``: whether region shares (this one and
+    each part's) count units ("volume") or purchase cost ("spend").
+    """
+
+    years: tuple[int, ...]
+    parts: tuple[Part, ...]
+    suppliers: tuple[Supplier, ...]
+    offers: tuple[Offer, ...]
+    max_region_share: float | None = None
+    region_share_basis: Literal["volume", "spend"] = "volume"
+    name: str = "allocation"
+
+
+# --------------------------------------------------------------------------- results
+
+COST_TERMS = (
+    "purchase",
+    "fixed_supplier_part_once",
+    "fixed_supplier_part_per_year",
+    "fixed_supplier_once",
+    "fixed_supplier_per_year",
+    "shortage_penalty",
+    "take_or_pay",
+)
+"""The terms of the objective, in the order :attr:`AllocationResult.cost` lists them."""
+
+
+@dataclass(frozen=True, eq=False)
+class AllocationResult:
+    """A solved allocation.
+
+    ``outcome``: "optimal" (within ``gap``) or "feasible" (an early stop's incumbent,
+    ``stopped_by`` says why; ``gap`` to the best bound). ``cost``: the objective split
+    into :data:`COST_TERMS` (they add up to ``objective``). ``allocation``: one row per
+    offer and year it could be used: part, supplier, region, year, units, share (of
+    the part's purchases that year), share_of_demand, purchase_cost, unit_cost.
+    ``shortage``: part, year, demand_units, bought_units, short_units, penalty_cost.
+    ``commitments``: supplier, year, committed_units, taken_units, shortfall_units,
+    take_or_pay_cost. ``shares``: ``{part: {year: {supplier: share}}}`` of purchases,
+    positive shares only (the shape of a plan's ``allocation_by_year``).
+    """
+
+    outcome: str
+    objective: float
+    best_bound: float | None
+    gap: float | None
+    stopped_by: str
+    cost: dict[str, float]
+    allocation: pd.DataFrame
+    shortage: pd.DataFrame
+    commitments: pd.DataFrame
+    shares: dict[str, dict[int, dict[str, float]]]
+    build_time_s: float
+    solve_time_s: float
+    solver: str
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One named requirement row, what it is about, and (elastic models) its slack."""
+
+    name: str
+    group: str
+    part: str | None
+    supplier: str | None
+    year: int | None
+    region: str | None
+    scale: float
+    slack: pulp.LpVariable | None = None
+
+
+@dataclass(frozen=True)
+class AllocationVariables:
+    """The model's variables, keyed by ids and year labels, and its cost terms.
+
+    ``buy[(part, supplier, year)]``, ``shortage[(part, year)]``, ``used[(part, supplier,
+    year)]``, ``qualified[(part, supplier)]``, ``supplier_used[supplier]``,
+    ``supplier_year_used[(supplier, year)]``, ``shortfall[(supplier, year)]``;
+    ``purchase[(part, supplier, year)]`` and ``cost_terms[term]`` are (variable,
+    coefficient) pairs; ``requirements[name]`` describes each named requirement row.
+    """
+
+    buy: dict[tuple[str, str, int], pulp.LpVariable]
+    shortage: dict[tuple[str, int], pulp.LpVariable]
+    used: dict[tuple[str, str, int], pulp.LpVariable]
+    qualified: dict[tuple[str, str], pulp.LpVariable]
+    supplier_used: dict[str, pulp.LpVariable]
+    supplier_year_used: dict[tuple[str, int], pulp.LpVariable]
+    shortfall: dict[tuple[str, int], pulp.LpVariable]
+    purchase: dict[tuple[str, str, int], Pairs]
+    cost_terms: dict[str, Pairs]
+    requirements: dict[str, Requirement] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _finite_nonneg(value: float | None) -> bool:
+    return value is not None and math.isfinite(value) and value >= 0
+
+
+def _share(value: float | None) -> bool:
+    return value is not None and math.isfinite(value) and 0 < value <= 1
+
+
+def _tok(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z_]", "_", str(text))
+
+
+def check(data: AllocationData) -> None:
+    """Raise ValueError listing every problem in ``data`` (one per line)."""
+    problems: list[str] = []
+    add = problems.append
+    years = data.years
+    if not years:
+        add("years: at least one year is needed")
+    if len(set(years)) != len(years) or list(years) != sorted(years):
+        add(f"years must be distinct and increasing, got {list(years)}")
+    n = len(years)
+
+    def unique(kind: str, ids: list[str]) -> set[str]:
+        seen: dict[str, str] = {}
+        for ident in ids:
+            if not ident:
+                add(f"{kind}: an empty id")
+            tok = _tok(ident)
+            if tok in seen:
+                what = (
+                    "twice" if seen[tok] == ident else f"and {seen[tok]!r} (same name in a model)"
+                )
+                add(f"{kind} {ident!r} {what}")
+            seen[tok] = ident
+        return set(ids)
+
+    part_ids = unique("part", [p.id for p in data.parts])
+    supplier_ids = unique("supplier", [s.id for s in data.suppliers])
+    if not data.parts:
+        add("parts: at least one part is needed")
+    for p in data.parts:
+        where = f"part {p.id!r}"
+        if len(p.demand_units) != n:
+            add(f"{where}: demand_units has {len(p.demand_units)} values for {n} years")
+        if not all(_finite_nonneg(d) for d in p.demand_units):
+            add(f"{where}: demand_units must be finite and >= 0")
+        if p.shortage_penalty_per_unit is not None and not _finite_nonneg(
+            p.shortage_penalty_per_unit
+        ):
+            add(f"{where}: shortage_penalty_per_unit must be finite and >= 0 (or None)")
+        if isinstance(p.min_suppliers, bool) or not isinstance(p.min_suppliers, int):
+            add(f"{where}: min_suppliers must be a whole number")
+        elif p.min_suppliers < 1:
+            add(f"{where}: min_suppliers must be >= 1")
+        if not (_finite_nonneg(p.min_source_share) and p.min_source_share <= 1):
+            add(f"{where}: min_source_share must be in [0, 1]")
+        elif isinstance(p.min_suppliers, int) and p.min_suppliers >= 2 and p.min_source_share <= 0:
+            add(
+                f"{where}: min_suppliers={p.min_suppliers} needs min_source_share > 0 "
+                "(the least share of demand each source carries; otherwise a second "
+                "source could carry a token unit)"
+            )
+        for name in ("max_supplier_share", "max_region_share"):
+            value = getattr(p, name)
+            if value is not None and not _share(value):
+                add(f"{where}: {name} must be in (0, 1] (or None)")
+        if p.max_defect_ppm is not None and not _finite_nonneg(p.max_defect_ppm):
+            add(f"{where}: max_defect_ppm must be finite and >= 0 (or None)")
+        if p.max_change_share is not None and not _finite_nonneg(p.max_change_share):
+            add(f"{where}: max_change_share must be finite and >= 0 (or None)")
+    for s in data.suppliers:
+        where = f"supplier {s.id!r}"
+        cap = s.shared_capacity_units_per_year
+        if cap is not None and not _finite_nonneg(cap):
+            add(f"{where}: shared_capacity_units_per_year must be finite and >= 0 (or None)")
+        for name in ("fixed_cost_once", "fixed_cost_per_year"):
+            if not _finite_nonneg(getattr(s, name)):
+                add(f"{where}: {name} must be finite and >= 0")
+        if s.committed_units and len(s.committed_units) != n:
+            add(f"{where}: committed_units has {len(s.committed_units)} values for {n} years")
+        if not all(_finite_nonneg(c) for c in s.committed_units):
+            add(f"{where}: committed_units must be finite and >= 0")
+        if s.take_or_pay_cost_per_unit is not None and not _finite_nonneg(
+            s.take_or_pay_cost_per_unit
+        ):
+            add(f"{where}: take_or_pay_cost_per_unit must be finite and >= 0 (or None)")
+        if not (math.isfinite(s.annual_price_trend) and s.annual_price_trend > -1):
+            add(f"{where}: annual_price_trend must be > -1")
+    pairs_seen: set[tuple[str, str]] = set()
+    for o in data.offers:
+        where = f"offer {o.supplier!r} -> {o.part!r}"
+        if o.part not in part_ids:
+            add(f"{where}: unknown part {o.part!r}")
+        if o.supplier not in supplier_ids:
+            add(f"{where}: unknown supplier {o.supplier!r}")
+        if (o.part, o.supplier) in pairs_seen:
+            add(f"{where}: offered twice")
+        pairs_seen.add((o.part, o.supplier))
+        if not _finite_nonneg(o.unit_price):
+            add(f"{where}: unit_price must be finite and >= 0")
+        if o.discount not in ("incremental", "all_units"):
+            add(f"{where}: discount must be 'incremental' or 'all_units', got {o.discount!r}")
+        last = 0.0
+        for b in o.price_breaks:
+            if not (math.isfinite(b.from_units) and b.from_units > last):
+                add(f"{where}: price_breaks must start above 0 and increase ({b.from_units})")
+            if not _finite_nonneg(b.unit_price):
+                add(f"{where}: price break unit_price must be finite and >= 0")
+            last = b.from_units if math.isfinite(b.from_units) else last
+        if o.capacity_units_per_year is not None and not _finite_nonneg(o.capacity_units_per_year):
+            add(f"{where}: capacity_units_per_year must be finite and >= 0 (or None)")
+        for name in ("min_units_per_year", "fixed_cost_once", "fixed_cost_per_year"):
+            if not _finite_nonneg(getattr(o, name)):
+                add(f"{where}: {name} must be finite and >= 0")
+        if o.max_share is not None and not _share(o.max_share):
+            add(f"{where}: max_share must be in (0, 1] (or None)")
+        if not (_finite_nonneg(o.defect_ppm) and o.defect_ppm <= 1e6):
+            add(f"{where}: defect_ppm must be in [0, 1,000,000]")
+        if o.previous_year_units is not None and not _finite_nonneg(o.previous_year_units):
+            add(f"{where}: previous_year_units must be finite and >= 0 (or None)")
+    if data.max_region_share is not None and not _share(data.max_region_share):
+        add("max_region_share must be in (0, 1] (or None)")
+    if data.region_share_basis not in ("volume", "spend"):
+        add(f"region_share_basis must be 'volume' or 'spend', got {data.region_share_basis!r}")
+    if problems:
+        raise ValueError("invalid allocation data:\n  " + "\n  ".join(problems))
+
+
+# --------------------------------------------------------------------------- builder
+
+# elastic weights: how firm each kind of requirement is (module docstring)
+_FIRMNESS = {
+    "capacity": 100.0,
+    "shared_capacity": 100.0,
+    "demand": 10.0,
+}
+_POLICY = 1.0
+
+
+def _limit(*values: float | None) -> float:
+    return min((v for v in values if v is not None), default=math.inf)
+
+
+class _Builder:
+    def __init__(self, data: AllocationData, elastic: bool):
+        self.data = data
+        self.elastic = elastic
+        self.prob = pulp.LpProblem(_tok(data.name) + ("_elastic" if elastic else ""))
+        self.names: set[str] = set()
+        self.requirements: dict[str, Requirement] = {}
+        self.slack_pairs: Pairs = []
+
+    def var(self, name: str, low: float = 0.0, up: float | None = None, binary: bool = False):
+        if name in self.names:
+            raise ValueError(f"two model items would be named {name!r}: rename an id")
+        self.names.add(name)
+        if binary:
+            return self.prob.add_variable(name, cat=pulp.LpBinary)
+        return self.prob.add_variable(name, lowBound=low, upBound=up)
+
+    def row(self, name: str, pairs: Pairs, sense: str, rhs: float) -> None:
+        """A definition (never relaxed)."""
+        if name in self.names:
+            raise ValueError(f"two model rows would be named {name!r}: rename an id")
+        self.names.add(name)
+        expr = pulp.lpSum_vars_coefs(pairs)
+        if sense == "<=":
+            self.prob += (expr <= rhs, name)
+        elif sense == ">=":
+            self.prob += (expr >= rhs, name)
+        else:
+            self.prob += (expr == rhs, name)
+
+    def require(
+        self,
+        name: str,
+        pairs: Pairs,
+        sense: str,
+        rhs: float,
+        group: str,
+        *,
+        scale: float,
+        part: str | None = None,
+        supplier: str | None = None,
+        year: int | None = None,
+        region: str | None = None,
+    ) -> None:
+        """A requirement: relaxed by a slack of ``scale`` per unit in an elastic model."""
+        scale = max(float(scale), 1e-9)
+        slack = None
+        if self.elastic:
+            slack = self.var(f"slack_{name}")
+            pairs = [*pairs, (slack, -scale if sense == "<=" else scale)]
+            self.slack_pairs.append((slack, _FIRMNESS.get(group, _POLICY)))
+        elif not pairs and _holds(0.0, sense, rhs):
+            return
+        self.row(name, pairs, sense, rhs)
+        self.requirements[name] = Requirement(
+            name, group, part, supplier, year, region, scale, slack
+        )
+
+
+def _holds(lhs: float, sense: str, rhs: float) -> bool:
+    if sense == "<=":
+        return lhs <= rhs
+    if sense == ">=":
+        return lhs >= rhs
+    return lhs == rhs
+
+
+def _prices(offer: Offer, factor: float) -> tuple[list[float], list[float]]:
+    """Break points (starting at 0) and prices of an offer in a year."""
+    starts = [0.0] + [b.from_units for b in offer.price_breaks]
+    prices = [offer.unit_price * factor] + [b.unit_price * factor for b in offer.price_breaks]
+    return starts, prices
+
+
+def build(
+    data: AllocationData, elastic: bool = False
+) -> tuple[pulp.LpProblem, AllocationVariables]:
+    """The allocation MILP of ``data`` (module docstring) and its variables.
+
+    ``elastic=True`` builds the diagnosis model instead: every requirement gets a slack
+    and the objective is the weighted total slack (see :func:`diagnose_infeasibility`).
+    """
+    check(data)
+    b = _Builder(data, elastic)
+    years = data.years
+    parts = {p.id: p for p in data.parts}
+    suppliers = {s.id: s for s in data.suppliers}
+    offers_of: dict[str, list[Offer]] = defaultdict(list)
+    for o in data.offers:
+        offers_of[o.part].append(o)
+    spend_basis = data.region_share_basis == "spend"
+
+    buy: dict[tuple[str, str, int], pulp.LpVariable] = {}
+    used: dict[tuple[str, str, int], pulp.LpVariable] = {}
+    purchase: dict[tuple[str, str, int], Pairs] = {}
+    terms: dict[str, Pairs] = {t: [] for t in COST_TERMS}
+    cost_scale: dict[str, float] = {}  # a part's typical price, to scale spend rows
+
+    needs_used = {
+        (o.part, o.supplier)
+        for o in data.offers
+        if o.min_units_per_year > 0
+        or o.fixed_cost_once > 0
+        or o.fixed_cost_per_year > 0
+        or suppliers[o.supplier].fixed_cost_once > 0
+        or suppliers[o.supplier].fixed_cost_per_year > 0
+        or parts[o.part].min_suppliers >= 2
+        or parts[o.part].min_source_share > 0
+    }
+
+    # ---- offers x years: volume, price, used
+    for o in data.offers:
+        part, sup = parts[o.part], suppliers[o.supplier]
+        ps, ss = _tok(o.part), _tok(o.supplier)
+        share = _limit(o.max_share, part.max_supplier_share)
+        for t, y in enumerate(years):
+            d = part.demand_units[t]
+            if d <= 0 or (o.first_year is not None and y < o.first_year):
+                continue
+            if elastic:
+                big_m = d
+            else:
+                big_m = min(
+                    d,
+                    _limit(o.capacity_units_per_year),
+                    share * d,
+                    _limit(sup.shared_capacity_units_per_year),
+                )
+                if big_m <= 0:
+                    continue
+            key = (o.part, o.supplier, y)
+            tag = f"{ss}_{ps}_y{y}"
+            x = b.var(f"buy_{tag}", 0.0, big_m)
+            buy[key] = x
+            z = None
+            if (o.part, o.supplier) in needs_used:
+                z = b.var(f"use_{tag}", binary=True)
+                used[key] = z
+            starts, prices = _prices(o, (1.0 + sup.annual_price_trend) ** t)
+            cost = _price_terms(b, o, tag, x, z, big_m, starts, prices)
+            purchase[key] = cost
+            terms["purchase"].extend(cost)
+            cost_scale.setdefault(o.part, max(prices))
+            cap = o.capacity_units_per_year
+            if cap is not None and cap < d:
+                b.require(
+                    f"capacity_{tag}",
+                    [(x, 1.0)],
+                    "<=",
+                    cap,
+                    "capacity",
+                    scale=max(cap, 1.0),
+                    part=o.part,
+                    supplier=o.supplier,
+                    year=y,
+                )
+            if share < 1:
+                b.require(
+                    f"max_share_{tag}",
+                    [(x, 1.0)],
+                    "<=",
+                    share * d,
+                    "max_share",
+                    scale=d,
+                    part=o.part,
+                    supplier=o.supplier,
+                    year=y,
+                )
+            if z is not None:
+                b.row(f"used_{tag}", [(x, 1.0), (z, -big_m)], "<=", 0.0)
+                terms["fixed_supplier_part_per_year"].append((z, o.fixed_cost_per_year))
+                if o.min_units_per_year > 0:
+                    b.require(
+                        f"min_volume_{tag}",
+                        [(x, 1.0), (z, -o.min_units_per_year)],
+                        ">=",
+                        0.0,
+                        "min_volume",
+                        scale=d,
+                        part=o.part,
+                        supplier=o.supplier,
+                        year=y,
+                    )
+                if part.min_source_share > 0:
+                    b.require(
+                        f"min_share_{tag}",
+                        [(x, 1.0), (z, -part.min_source_share * d)],
+                        ">=",
+                        0.0,
+                        "min_share",
+                        scale=d,
+                        part=o.part,
+                        supplier=o.supplier,
+                        year=y,
+                    )
+
+    # ---- fixed costs: once per supplier-part, per supplier (per year / once)
+    qualified: dict[tuple[str, str], pulp.LpVariable] = {}
+    used_years: dict[tuple[str, str], list[tuple[str, str, int]]] = defaultdict(list)
+    for k in used:
+        used_years[(k[0], k[1])].append(k)
+    for o in data.offers:
+        if o.fixed_cost_once <= 0:
+            continue
+        keys = used_years.get((o.part, o.supplier), [])
+        if not keys:
+            continue
+        q = b.var(f"qualify_{_tok(o.supplier)}_{_tok(o.part)}", binary=True)
+        qualified[(o.part, o.supplier)] = q
+        terms["fixed_supplier_part_once"].append((q, o.fixed_cost_once))
+        for k in keys:
+            b.row(
+                f"qualified_{_tok(o.supplier)}_{_tok(o.part)}_y{k[2]}",
+                [(q, 1.0), (used[k], -1.0)],
+                ">=",
+                0.0,
+            )
+    used_by_supplier: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+    for k in used:
+        used_by_supplier[k[1]].append(k)
+    supplier_used: dict[str, pulp.LpVariable] = {}
+    supplier_year_used: dict[tuple[str, int], pulp.LpVariable] = {}
+    for s in data.suppliers:
+        keys = used_by_supplier.get(s.id, [])
+        if not keys or (s.fixed_cost_once <= 0 and s.fixed_cost_per_year <= 0):
+            continue
+        ss = _tok(s.id)
+        once = None
+        if s.fixed_cost_once > 0:
+            once = b.var(f"engage_{ss}", binary=True)
+            supplier_used[s.id] = once
+            terms["fixed_supplier_once"].append((once, s.fixed_cost_once))
+        if s.fixed_cost_per_year > 0:
+            for y in sorted({k[2] for k in keys}):
+                wy = b.var(f"engage_{ss}_y{y}", binary=True)
+                supplier_year_used[(s.id, y)] = wy
+                terms["fixed_supplier_per_year"].append((wy, s.fixed_cost_per_year))
+                if once is not None:
+                    b.row(f"supplier_used_{ss}_y{y}", [(once, 1.0), (wy, -1.0)], ">=", 0.0)
+        for k in keys:
+            tag = f"{ss}_{_tok(k[0])}_y{k[2]}"
+            if s.fixed_cost_per_year > 0:
+                wy = supplier_year_used[(s.id, k[2])]
+                b.row(f"supplier_year_{tag}", [(wy, 1.0), (used[k], -1.0)], ">=", 0.0)
+            else:
+                b.row(f"supplier_used_{tag}", [(once, 1.0), (used[k], -1.0)], ">=", 0.0)
+
+    # ---- parts x years: demand, dual sourcing, regions, quality, switching
+    shortage: dict[tuple[str, int], pulp.LpVariable] = {}
+    region_of = {s.id: s.region for s in data.suppliers}
+    for p in data.parts:
+        ps = _tok(p.id)
+        for t, y in enumerate(years):
+            d = p.demand_units[t]
+            if d <= 0:
+                continue
+            keys = [(p.id, o.supplier, y) for o in offers_of[p.id] if (p.id, o.supplier, y) in buy]
+            cover: Pairs = [(buy[k], 1.0) for k in keys]
+            if p.shortage_penalty_per_unit is not None:
+                u = b.var(f"short_{ps}_y{y}", 0.0, d)
+                shortage[(p.id, y)] = u
+                terms["shortage_penalty"].append((u, p.shortage_penalty_per_unit))
+                b.row(f"demand_{ps}_y{y}", [*cover, (u, 1.0)], "==", d)
+            else:
+                b.require(f"demand_{ps}_y{y}", cover, "==", d, "demand", scale=d, part=p.id, year=y)
+            if p.min_suppliers >= 2:
+                b.require(
+                    f"dual_sourcing_{ps}_y{y}",
+                    [(used[k], 1.0) for k in keys],
+                    ">=",
+                    p.min_suppliers,
+                    "dual_sourcing",
+                    scale=1.0,
+                    part=p.id,
+                    year=y,
+                )
+            if p.max_region_share is not None and p.max_region_share < 1 and keys:
+                limit = p.max_region_share
+                amount = {k: purchase[k] if spend_basis else [(buy[k], 1.0)] for k in keys}
+                scale = d * (cost_scale.get(p.id, 1.0) if spend_basis else 1.0)
+                for r in sorted({region_of[k[1]] for k in keys}):
+                    pairs = [
+                        (v, c * ((1.0 if region_of[k[1]] == r else 0.0) - limit))
+                        for k in keys
+                        for v, c in amount[k]
+                    ]
+                    b.require(
+                        f"region_share_{ps}_{_tok(r)}_y{y}",
+                        pairs,
+                        "<=",
+                        0.0,
+                        "region_share",
+                        scale=max(scale, 1e-9),
+                        part=p.id,
+                        year=y,
+                        region=r,
+                    )
+            if p.max_defect_ppm is not None:
+                limit = p.max_defect_ppm
+                ppm = {o.supplier: o.defect_ppm for o in offers_of[p.id]}
+                worst = max((ppm[k[1]] for k in keys), default=0.0)
+                if worst > limit:
+                    b.require(
+                        f"quality_{ps}_y{y}",
+                        [(buy[k], ppm[k[1]] - limit) for k in keys],
+                        "<=",
+                        0.0,
+                        "quality",
+                        scale=d * (worst - limit),
+                        part=p.id,
+                        year=y,
+                    )
+        if p.max_change_share is not None:
+            _switching(b, p, offers_of[p.id], buy, years)
+
+    # ---- suppliers x years: shared capacity, commitments
+    shortfall: dict[tuple[str, int], pulp.LpVariable] = {}
+    by_supplier_year: dict[tuple[str, int], list[tuple[str, str, int]]] = defaultdict(list)
+    for k in buy:
+        by_supplier_year[(k[1], k[2])].append(k)
+    for s in data.suppliers:
+        ss = _tok(s.id)
+        for t, y in enumerate(years):
+            keys = by_supplier_year.get((s.id, y), [])
+            cap = s.shared_capacity_units_per_year
+            if cap is not None and keys:
+                demands = [parts[k[0]].demand_units[t] for k in keys]
+                if cap < sum(demands):
+                    b.require(
+                        f"shared_capacity_{ss}_y{y}",
+                        [(buy[k], 1.0) for k in keys],
+                        "<=",
+                        cap,
+                        "shared_capacity",
+                        scale=max(min(cap, *demands), 1.0),
+                        supplier=s.id,
+                        year=y,
+                    )
+            committed = s.committed_units[t] if s.committed_units else 0.0
+            if committed <= 0:
+                continue
+            take: Pairs = [(buy[k], 1.0) for k in keys]
+            if s.take_or_pay_cost_per_unit is not None:
+                v = b.var(f"shortfall_{ss}_y{y}", 0.0, committed)
+                shortfall[(s.id, y)] = v
+                terms["take_or_pay"].append((v, s.take_or_pay_cost_per_unit))
+                b.row(f"commitment_{ss}_y{y}", [*take, (v, 1.0)], ">=", committed)
+            else:
+                b.require(
+                    f"commitment_{ss}_y{y}",
+                    take,
+                    ">=",
+                    committed,
+                    "commitment",
+                    scale=committed,
+                    supplier=s.id,
+                    year=y,
+                )
+
+    # ---- region share of the total
+    if data.max_region_share is not None and data.max_region_share < 1:
+        limit = data.max_region_share
+        for t, y in enumerate(years):
+            keys = [k for k in buy if k[2] == y]
+            if not keys:
+                continue
+            total = sum(p.demand_units[t] for p in data.parts)
+            price = max(cost_scale.values(), default=1.0) if spend_basis else 1.0
+            for r in sorted({region_of[k[1]] for k in keys}):
+                pairs = [
+                    (v, c * ((1.0 if region_of[k[1]] == r else 0.0) - limit))
+                    for k in keys
+                    for v, c in (purchase[k] if spend_basis else [(buy[k], 1.0)])
+                ]
+                b.require(
+                    f"region_share_total_{_tok(r)}_y{y}",
+                    pairs,
+                    "<=",
+                    0.0,
+                    "region_share_total",
+                    scale=max(total * price, 1e-9),
+                    year=y,
+                    region=r,
+                )
+
+    if elastic:
+        b.prob += pulp.lpSum_vars_coefs(b.slack_pairs)
+    else:
+        b.prob += pulp.lpSum_vars_coefs([pc for t in COST_TERMS for pc in terms[t]])
+    variables = AllocationVariables(
+        buy=buy,
+        shortage=shortage,
+        used=used,
+        qualified=qualified,
+        supplier_used=supplier_used,
+        supplier_year_used=supplier_year_used,
+        shortfall=shortfall,
+        purchase=purchase,
+        cost_terms=terms,
+        requirements=b.requirements,
+    )
+    return b.prob, variables
+
+
+def _price_terms(
+    b: _Builder,
+    o: Offer,
+    tag: str,
+    x: pulp.LpVariable,
+    z: pulp.LpVariable | None,
+    big_m: float,
+    starts: list[float],
+    prices: list[float],
+) -> Pairs:
+    """Purchase cost of ``x`` units as (variable, price) pairs, with its segment rows.
+
+    With a used binary ``z``, the segment and bracket binaries are tied to it (a valid
+    tightening: no segment beyond the first, and no bracket, without ``z``).
+    """
+    if o.discount == "incremental":
+        k_max = sum(1 for s in starts if s < big_m)
+        if k_max <= 1:
+            return [(x, prices[0])]
+        widths = [
+            min(starts[k + 1] if k + 1 < len(starts) else big_m, big_m) - starts[k]
+            for k in range(k_max)
+        ]
+        q = [b.var(f"seg_{tag}_k{k}", 0.0, widths[k]) for k in range(k_max)]
+        b.row(f"price_segments_{tag}", [(x, 1.0)] + [(qk, -1.0) for qk in q], "==", 0.0)
+        if any(prices[k + 1] < prices[k] for k in range(k_max - 1)):
+            for k in range(1, k_max):
+                g = b.var(f"seg_on_{tag}_k{k}", binary=True)
+                b.row(f"segment_open_{tag}_k{k}", [(q[k], 1.0), (g, -widths[k])], "<=", 0.0)
+                b.row(f"segment_fill_{tag}_k{k}", [(q[k - 1], 1.0), (g, -widths[k - 1])], ">=", 0.0)
+                if z is not None and k == 1:
+                    b.row(f"segment_used_{tag}", [(g, 1.0), (z, -1.0)], "<=", 0.0)
+        return [(q[k], prices[k]) for k in range(k_max)]
+    # all-units: one bracket prices the whole quantity
+    k_max = sum(1 for s in starts if s <= big_m)
+    if k_max <= 1:
+        return [(x, prices[0])]
+    r, h = [], []
+    for k in range(k_max):
+        high = min(starts[k + 1], big_m) if k + 1 < len(starts) else big_m
+        rk = b.var(f"bracket_{tag}_k{k}", 0.0, high)
+        hk = b.var(f"bracket_on_{tag}_k{k}", binary=True)
+        b.row(f"bracket_high_{tag}_k{k}", [(rk, 1.0), (hk, -high)], "<=", 0.0)
+        if starts[k] > 0:
+            b.row(f"bracket_low_{tag}_k{k}", [(rk, 1.0), (hk, -starts[k])], ">=", 0.0)
+        r.append(rk)
+        h.append(hk)
+    if z is None:
+        b.row(f"price_bracket_{tag}", [(hk, 1.0) for hk in h], "<=", 1.0)
+    else:
+        b.row(f"price_bracket_{tag}", [(hk, 1.0) for hk in h] + [(z, -1.0)], "<=", 0.0)
+    b.row(f"price_segments_{tag}", [(x, 1.0)] + [(rk, -1.0) for rk in r], "==", 0.0)
+    return [(r[k], prices[k]) for k in range(k_max)]
+
+
+def _switching(
+    b: _Builder,
+    p: Part,
+    offers: list[Offer],
+    buy: dict[tuple[str, str, int], pulp.LpVariable],
+    years: tuple[int, ...],
+) -> None:
+    """``switch_up`` / ``switch_down`` rows of one part (module docstring)."""
+    share = float(p.max_change_share)  # type: ignore[arg-type]
+    for o in offers:
+        tag0 = f"{_tok(o.supplier)}_{_tok(p.id)}"
+        for t, y in enumerate(years):
+            d = p.demand_units[t]
+            if d <= 0:
+                continue
+            now = buy.get((p.id, o.supplier, y))
+            if t == 0:
+                if o.previous_year_units is None:
+                    continue
+                before: pulp.LpVariable | None = None
+                before_units = o.previous_year_units
+            else:
+                if p.demand_units[t - 1] <= 0:
+                    continue
+                before = buy.get((p.id, o.supplier, years[t - 1]))
+                before_units = 0.0
+            if now is None and before is None and before_units == 0:
+                continue
+            up: Pairs = ([(now, 1.0)] if now is not None else []) + (
+                [(before, -1.0)] if before is not None else []
+            )
+            down: Pairs = [(v, -c) for v, c in up]
+            limit = share * d
+            for direction, pairs, rhs in (
+                ("up", up, limit + before_units),
+                ("down", down, limit - before_units),
+            ):
+                b.require(
+                    f"switch_{direction}_{tag0}_y{y}",
+                    pairs,
+                    "<=",
+                    rhs,
+                    "switching",
+                    scale=d,
+                    part=p.id,
+                    supplier=o.supplier,
+                    year=y,
+                )
+
+
+# --------------------------------------------------------------------------- solving
+
+
+def _value(pairs: Pairs) -> float:
+    return float(sum((v.varValue or 0.0) * c for v, c in pairs))
+
+
+def _units(v: pulp.LpVariable | None) -> float:
+    if v is None or v.varValue is None:
+        return 0.0
+    return max(float(v.varValue), 0.0)
+
+
+def optimize_allocation(
+    data: AllocationData, solver_options: SolverOptions | None = None
+) -> AllocationResult:
+    """Build and solve the allocation of ``data``; the cheapest plan, or an honest failure.
+
+    Returns an :class:`AllocationResult` when the solve is optimal or stopped early with
+    an incumbent ("feasible", with its gap). Raises :class:`SolverError` otherwise; an
+    infeasible model is explained (``SolverError.diagnosis``, one sentence per
+    conflicting requirement, see :func:`diagnose_infeasibility`).
+    """
+    started = time.perf_counter()
+    prob, v = build(data)
+    built = time.perf_counter()
+    try:
+        report = solve_with(prob, solver_options)
+    except SolverError as exc:
+        if exc.outcome not in ("infeasible", "infeasible or unbounded"):
+            raise
+        # every variable is bounded, so the model cannot be unbounded: it is infeasible
+        try:
+            lines = diagnose_infeasibility(data, solver_options)
+        except SolverError as again:
+            lines = [f"(the infeasibility could not be explained: {again.outcome or again})"]
+        raise SolverError(
+            f"allocation {data.name!r} is infeasible: no plan meets every requirement "
+            f"(model written to {exc.lp_path})",
+            status=exc.status,
+            outcome="infeasible",
+            diagnosis=lines,
+            lp_path=exc.lp_path,
+        ) from None
+    return _result(data, v, report, built - started)
+
+
+def _result(
+    data: AllocationData, v: AllocationVariables, report: SolveReport, build_time: float
+) -> AllocationResult:
+    parts = {p.id: p for p in data.parts}
+    region = {s.id: s.region for s in data.suppliers}
+    index = {y: t for t, y in enumerate(data.years)}
+    bought: dict[tuple[str, int], float] = defaultdict(float)
+    for (i, _s, y), x in v.buy.items():
+        bought[(i, y)] += _units(x)
+    rows = []
+    shares: dict[str, dict[int, dict[str, float]]] = {}
+    for (i, s, y), x in v.buy.items():
+        units = _units(x)
+        total = bought[(i, y)]
+        demand = parts[i].demand_units[index[y]]
+        cost = _value(v.purchase[(i, s, y)])
+        share = units / total if total > 0 else 0.0
+        rows.append(
+            {
+                "part": i,
+                "supplier": s,
+                "region": region[s],
+                "year": y,
+                "units": units,
+                "share": share,
+                "share_of_demand": units / demand if demand > 0 else 0.0,
+                "purchase_cost": cost,
+                "unit_cost": cost / units if units > 0 else math.nan,
+            }
+        )
+        if units > 1e-9 * max(1.0, demand):
+            shares.setdefault(i, {}).setdefault(y, {})[s] = share
+    allocation = pd.DataFrame(
+        rows,
+        columns=[
+            "part",
+            "supplier",
+            "region",
+            "year",
+            "units",
+            "share",
+            "share_of_demand",
+            "purchase_cost",
+            "unit_cost",
+        ],
+    )
+    short_rows = []
+    for p in data.parts:
+        for t, y in enumerate(data.years):
+            d = p.demand_units[t]
+            u = v.shortage.get((p.id, y))
+            short = _units(u)
+            penalty = p.shortage_penalty_per_unit or 0.0
+            short_rows.append(
+                {
+                    "part": p.id,
+                    "year": y,
+                    "demand_units": d,
+                    "bought_units": bought.get((p.id, y), 0.0),
+                    "short_units": short,
+                    "penalty_cost": short * penalty,
+                }
+            )
+    commit_rows = []
+    taken: dict[tuple[str, int], float] = defaultdict(float)
+    for (_i, s, y), x in v.buy.items():
+        taken[(s, y)] += _units(x)
+    for s in data.suppliers:
+        for t, y in enumerate(data.years):
+            committed = s.committed_units[t] if s.committed_units else 0.0
+            if committed <= 0:
+                continue
+            gap = _units(v.shortfall.get((s.id, y)))
+            commit_rows.append(
+                {
+                    "supplier": s.id,
+                    "year": y,
+                    "committed_units": committed,
+                    "taken_units": taken.get((s.id, y), 0.0),
+                    "shortfall_units": gap,
+                    "take_or_pay_cost": gap * (s.take_or_pay_cost_per_unit or 0.0),
+                }
+            )
+    commitments = pd.DataFrame(
+        commit_rows,
+        columns=[
+            "supplier",
+            "year",
+            "committed_units",
+            "taken_units",
+            "shortfall_units",
+            "take_or_pay_cost",
+        ],
+    )
+    return AllocationResult(
+        outcome=report.outcome,
+        objective=report.objective,
+        best_bound=report.best_bound,
+        gap=report.gap,
+        stopped_by=report.stopped_by,
+        cost={t: _value(v.cost_terms[t]) for t in COST_TERMS},
+        allocation=allocation,
+        shortage=pd.DataFrame(short_rows),
+        commitments=commitments,
+        shares=shares,
+        build_time_s=build_time,
+        solve_time_s=report.time_s,
+        solver=report.solver,
+    )
+
+
+# --------------------------------------------------------------------------- diagnosis
+
+_GROUP_ORDER = (
+    "demand",
+    "capacity",
+    "shared_capacity",
+    "dual_sourcing",
+    "min_share",
+    "min_volume",
+    "max_share",
+    "region_share",
+    "region_share_total",
+    "quality",
+    "commitment",
+    "switching",
+)
+
+
+def _num(value: float) -> str:
+    """1200000 -> '1,200,000'; 12.5 -> '12.5'."""
+    if abs(value - round(value)) <= 1e-6 * max(1.0, abs(value)):
+        return f"{round(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _pct(value: float) -> str:
+    text = f"{100 * value:.1f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def diagnose_infeasibility(
+    data: AllocationData, solver_options: SolverOptions | None = None
+) -> list[str]:
+    """Which requirements conflict, one sentence each, in the data's terms.
+
+    Solves the elastic model (module docstring) and explains every requirement that
+    needed slack. An empty list means the allocation is feasible. Raises
+    :class:`SolverError` if the elastic model itself cannot be solved.
+    """
+    prob, v = build(data, elastic=True)
+    report = solve_with(prob, solver_options)
+    parts = {p.id: p for p in data.parts}
+    suppliers = {s.id: s for s in data.suppliers}
+    offers = {(o.part, o.supplier): o for o in data.offers}
+    index = {y: t for t, y in enumerate(data.years)}
+    found = []
+    for req in v.requirements.values():
+        amount = _units(req.slack) * req.scale
+        if amount <= 1e-6 * max(1.0, req.scale):
+            continue
+        text = _explain(req, amount, v, parts, suppliers, offers, index, data)
+        found.append((_GROUP_ORDER.index(req.group), req.part or "", req.year or 0, text))
+    found.sort(key=lambda f: f[:3])
+    lines = [f[3] for f in found]
+    if report.outcome != "optimal" and lines:
+        lines.append("(explained from an incomplete diagnosis solve: the list may not be minimal)")
+    return lines
+
+
+def _qualified_capacity(
+    part: Part, t: int, year: int, data: AllocationData, suppliers: dict[str, Supplier]
+) -> list[tuple[str, float]]:
+    d = part.demand_units[t]
+    out = []
+    for o in data.offers:
+        if o.part != part.id or (o.first_year is not None and year < o.first_year):
+            continue
+        cap = min(
+            d,
+            _limit(o.capacity_units_per_year),
+            _limit(suppliers[o.supplier].shared_capacity_units_per_year),
+        )
+        out.append((o.supplier, cap))
+    return out
+
+
+def _explain(
+    req: Requirement,
+    amount: float,
+    v: AllocationVariables,
+    parts: dict[str, Part],
+    suppliers: dict[str, Supplier],
+    offers: dict[tuple[str, str], Offer],
+    index: dict[int, int],
+    data: AllocationData,
+) -> str:
+    i, s, y = req.part, req.supplier, req.year
+    t = index[y] if y is not None else 0
+    x = _units(v.buy.get((i, s, y))) if i and s else 0.0
+    g = req.group
+    if g == "demand":
+        part = parts[i]
+        d = part.demand_units[t]
+        caps = _qualified_capacity(part, t, y, data, suppliers)
+        total = sum(c for _, c in caps)
+        listing = ", ".join(f"{sup} {_num(c)}" for sup, c in caps)
+        if not caps:
+            return f"part {i} in year {y}: demand {_num(d)} but no qualified supplier offers it"
+        if total < d * (1 - 1e-9):
+            return (
+                f"part {i} in year {y}: demand {_num(d)} exceeds qualified capacity "
+                f"{_num(total)} ({listing})"
+            )
+        return (
+            f"part {i} in year {y}: demand {_num(d)} can be met only up to {_num(d - amount)} "
+            f"under the other requirements (short by {_num(amount)}; qualified capacity "
+            f"{_num(total)}: {listing})"
+        )
+    if g == "capacity":
+        cap = offers[(i, s)].capacity_units_per_year
+        return (
+            f"supplier {s}, part {i}, year {y}: needs {_num(x)} units but its capacity is "
+            f"{_num(cap)} (over by {_num(amount)})"
+        )
+    if g == "shared_capacity":
+        cap = suppliers[s].shared_capacity_units_per_year
+        total = sum(_units(var) for k, var in v.buy.items() if k[1] == s and k[2] == y)
+        return (
+            f"supplier {s} in year {y}: its parts need {_num(total)} units but its shared "
+            f"capacity is {_num(cap)} (over by {_num(amount)})"
+        )
+    if g == "max_share":
+        part = parts[i]
+        share = _limit(offers[(i, s)].max_share, part.max_supplier_share)
+        d = part.demand_units[t]
+        room = sum(
+            _limit(o.max_share, part.max_supplier_share, 1.0)
+            for o in data.offers
+            if o.part == i and (o.first_year is None or y >= o.first_year)
+        )
+        return (
+            f"part {i} in year {y}: supplier {s} would have to carry {_num(x)} units, above "
+            f"its maximum share {_pct(share)} of demand ({_num(share * d)}; the maximum "
+            f"shares of the usable suppliers add up to {_pct(room)})"
+        )
+    if g == "min_share":
+        part = parts[i]
+        d = part.demand_units[t]
+        need = part.min_source_share * d
+        if part.min_suppliers * part.min_source_share > 1 + 1e-9:
+            return (
+                f"part {i} in year {y}: {part.min_suppliers} sources with at least "
+                f"{_pct(part.min_source_share)} of demand each need "
+                f"{_pct(part.min_suppliers * part.min_source_share)} of demand"
+            )
+        return (
+            f"part {i} in year {y}: each source must carry at least {_pct(part.min_source_share)} "
+            f"of demand ({_num(need)}) but supplier {s} can get only {_num(need - amount)} "
+            "under the other requirements"
+        )
+    if g == "min_volume":
+        m = offers[(i, s)].min_units_per_year
+        return (
+            f"supplier {s}, part {i}, year {y}: the minimum volume {_num(m)} when used cannot "
+            f"be taken (short by {_num(amount)})"
+        )
+    if g == "dual_sourcing":
+        part = parts[i]
+        usable = [
+            o.supplier
+            for o in data.offers
+            if o.part == i and (o.first_year is None or y >= o.first_year)
+        ]
+        return (
+            f"part {i} in year {y}: needs {part.min_suppliers} suppliers but only "
+            f"{part.min_suppliers - round(amount)} can be used "
+            f"(qualified: {', '.join(usable) if usable else 'none'})"
+        )
+    if g in ("region_share", "region_share_total"):
+        r = req.region
+        keys = [k for k in v.buy if k[2] == y and (g == "region_share_total" or k[0] == i)]
+        spend = data.region_share_basis == "spend"
+
+        def amount_of(k: tuple[str, str, int]) -> float:
+            return _value(v.purchase[k]) if spend else _units(v.buy[k])
+
+        total = sum(amount_of(k) for k in keys)
+        here = sum(amount_of(k) for k in keys if suppliers[k[1]].region == r)
+        limit = parts[i].max_region_share if g == "region_share" else data.max_region_share
+        what = f"part {i}" if g == "region_share" else "all parts"
+        basis = "spend" if spend else "volume"
+        actual = here / total if total > 0 else 1.0
+        return (
+            f"{what} in year {y}: at most {_pct(limit)} of {basis} may come from region "
+            f"{r}, but {_pct(actual)} has to"
+        )
+    if g == "quality":
+        part = parts[i]
+        limit = part.max_defect_ppm
+        total = sum(_units(var) for k, var in v.buy.items() if k[0] == i and k[2] == y)
+        excess = amount / total if total > 0 else amount / max(part.demand_units[t], 1.0)
+        return (
+            f"part {i} in year {y}: average defect rate must be at most {_num(limit)} ppm "
+            f"but is {_num(limit + excess)} ppm with the suppliers that can be used"
+        )
+    if g == "commitment":
+        c = suppliers[s].committed_units[t]
+        demand = sum(
+            parts[o.part].demand_units[t]
+            for o in data.offers
+            if o.supplier == s and (o.first_year is None or y >= o.first_year)
+        )
+        return (
+            f"supplier {s} in year {y}: committed volume {_num(c)} cannot be taken (short by "
+            f"{_num(amount)}; the demand of the parts it can supply is {_num(demand)}; "
+            "no take-or-pay cost is given, so the commitment is hard)"
+        )
+    # switching
+    part = parts[i]
+    d = part.demand_units[t]
+    return (
+        f"supplier {s}, part {i}, year {y}: its volume must change by {_num(amount + part.max_change_share * d)} "
+        f"units but at most {_pct(part.max_change_share)} of demand ({_num(part.max_change_share * d)}) "
+        "may change from one year to the next"
+    )
