@@ -300,14 +300,14 @@ COST_COLUMNS = [
 def _over_periods(x: np.ndarray) -> np.ndarray:
     """Sum over the period axis (0), adding one period at a time.
 
-    numpy's own sum switches between pairwise and sequential addition with the memory
-    layout (a batch of one replication is laid out differently), so its last bits would
-    depend on the batch size; this order never does.
+    numpy sums a contiguous axis pairwise but a strided one row after row, so a plain sum
+    would change its last bits with the batch size (a batch of one replication of a
+    one-offer network is contiguous along periods); both paths here add sequentially.
     """
-    total = np.zeros(x.shape[1:], dtype=np.result_type(x.dtype, np.float64))
-    for row in x:
-        total += row
-    return total
+    dtype = np.result_type(x.dtype, np.float64)
+    if x[0].size > 1:  # a reduction over a non-contiguous axis adds row after row
+        return np.add.reduce(x.reshape(x.shape[0], -1), axis=0, dtype=dtype).reshape(x.shape[1:])
+    return np.cumsum(x, axis=0, dtype=dtype)[-1]  # one column: cumsum is sequential too
 
 
 def _by_part(net: Network, x: np.ndarray) -> np.ndarray:
@@ -344,20 +344,25 @@ def _supplier_table(
     s2 = (at_once_days**2).sum(axis=0).astype(np.float64)
     t_l, r_l, o_l = np.nonzero(is_line & ~at_once)  # lines that waited for capacity
     if t_l.size:
-        order = np.lexsort((t_l, o_l, r_l))  # group by (r, o), t increasing
-        t_l, r_l, o_l = t_l[order], r_l[order], o_l[order]
-        done = np.empty_like(t_l)
-        key = r_l * O + o_l
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-        for a, b in zip(starts, np.r_[starts[1:], key.size], strict=True):
-            r, o = r_l[a], o_l[a]
-            added = trace.ordered[:, r, o].copy()
-            added[1:] += trace.rejected[:-1, r, o]  # rejects are re-ordered after shipping
-            need = np.cumsum(added)[t_l[a:b]] * (1 - 1e-12) - 1e-9
-            closed = trace.shipped[:, r, o]
-            if trace.cancelled is not None:  # a cancelled line closes (not on time in full)
-                closed = closed + trace.cancelled[:, r, o]
-            done[a:b] = np.searchsorted(np.cumsum(closed), need, side="left")
+        # FIFO: the line is complete in the first period d in which cumulative closed units
+        # (shipped, or cancelled) reach cumulative orders up to and including it; rejects
+        # are re-ordered after shipping. A vectorised bisection over d for every line.
+        added = trace.ordered.copy()
+        added[1:] += trace.rejected[:-1]
+        closed = trace.shipped if trace.cancelled is None else trace.shipped + trace.cancelled
+        need = np.cumsum(added, axis=0)[t_l, r_l, o_l] * (1 - 1e-12) - 1e-9
+        cum_closed = np.cumsum(closed, axis=0)
+        lo = np.zeros_like(t_l)
+        hi = np.full_like(t_l, T)
+        while True:
+            open_ = lo < hi
+            if not open_.any():
+                break
+            mid = (lo + hi) // 2
+            ok = cum_closed[np.minimum(mid, T - 1), r_l, o_l] >= need
+            hi = np.where(open_ & ok, mid, hi)
+            lo = np.where(open_ & ~ok, mid + 1, lo)
+        done = lo
         ok = done < T
         t_l, r_l, o_l, d = t_l[ok], r_l[ok], o_l[ok], done[ok]
         days = ((d - t_l) + transit[d, r_l, o_l]) * dpp
