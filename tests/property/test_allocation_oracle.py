@@ -43,8 +43,10 @@ MAX_OFFER_YEARS = 6
 def purchase_costs(offer: Offer, factor: float, units: float) -> list[float]:
     """What ``units`` a year may cost under the offer's price schedule, by definition.
 
-    One value, except for an all-units quantity exactly at a break, which may be priced
-    on either side (the brackets are closed).
+    One value, except for an all-units quantity at a break, which may be priced on either
+    side: the brackets are closed, and the solver's primal feasibility tolerance (1e-7
+    absolute in HiGHS, scaled here by the quantity and with room for its rounding) lets a
+    bracket hold a quantity that far below its start.
     """
     starts = [0.0] + [b.from_units for b in offer.price_breaks]
     prices = [offer.unit_price * factor] + [b.unit_price * factor for b in offer.price_breaks]
@@ -56,7 +58,7 @@ def purchase_costs(offer: Offer, factor: float, units: float) -> list[float]:
                 for s, e, p in zip(starts, ends, prices, strict=True)
             )
         ]
-    tol = 1e-7 * max(1.0, units)
+    tol = 1e-6 * max(1.0, units)
     return [
         p * units
         for s, e, p in zip(starts, ends, prices, strict=True)

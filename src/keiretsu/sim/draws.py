@@ -1,7 +1,7 @@
 """Every random number of one replication, drawn up front from named streams.
 
-One stream per source (``demand/PART``, ``lead_time/SUPPLIER/PART``,
-``late/SUPPLIER/PART`` (lateness flags, then delays), ``expedite_lead/SUPPLIER/PART``,
+One stream per source (``demand/PART``; ``delivery/SUPPLIER/PART``: T lead times, then
+T lateness flags and T late delays when the offer can be late; ``expedite_lead/SUPPLIER/PART``;
 ``defects``), keyed by
 (seed, replication, purpose) in :mod:`keiretsu.rng`. A draw never depends on the plan or
 on the state of the run, so two plans see the same demand, the same lead-time quotes
@@ -42,7 +42,7 @@ class Draws:
     """Random inputs for a batch of replications, period-first."""
 
     demand_t: np.ndarray  # (T, R, P) units
-    lead_t: np.ndarray  # (T, R, O) quoted lead time, whole periods
+    transit_t: np.ndarray  # (T, R, O) whole periods a shipment leaving then takes (late included)
     late_t: np.ndarray  # (T, R, O) extra periods when late (0 when on time)
     defect_rngs: list[np.random.Generator] | None  # one per replication; None if no defects
     expedite_lead_t: np.ndarray | None  # (T, R, P) expedited lead time, periods; None if unused
@@ -98,7 +98,8 @@ def draw(
         late_block[:] = 0.0
         for o, (part_id, sup_id, offer) in enumerate(offers):
             key = f"{sup_id}/{part_id}"
-            days = offer.lead_time_days.sample(stream(seed, rep, f"lead_time/{key}"), T)
+            delivery = stream(seed, rep, f"delivery/{key}")  # T lead times, then lateness
+            days = offer.lead_time_days.sample(delivery, T)
             slow = None if sched.lead is None else sched.lead[r, o]  # logistics multipliers
             if slow is not None:
                 days = days * slow
@@ -106,15 +107,14 @@ def draw(
             lead_block[o] = quoted
             if offer.on_time_probability >= 1.0:
                 continue
-            late_rng = stream(seed, rep, f"late/{key}")  # T lateness flags, then T delays
-            is_late = late_rng.random(T) >= offer.on_time_probability
-            extra = offer.late_delay_days.sample(late_rng, T)
+            is_late = delivery.random(T) >= offer.on_time_probability  # T flags, then T delays
+            extra = offer.late_delay_days.sample(delivery, T)
             if slow is not None:
                 extra = extra * slow
             total = np.floor((days + extra) / dpp + 0.5)
             late_block[o] = np.where(is_late, np.maximum(total - quoted, 0), 0)
         demand[:, r, :] = demand_block.T
-        lead[:, r, :] = lead_block.T
+        lead[:, r, :] = (lead_block + late_block).T
         late[:, r, :] = late_block.T
     expedite_lead = None
     if (net.expedite_offer >= 0).any():
@@ -129,7 +129,7 @@ def draw(
                 expedite_lead[:, r, p] = np.floor(days / dpp + 0.5)
     return Draws(
         demand_t=demand,
-        lead_t=lead,
+        transit_t=lead,
         late_t=late,
         defect_rngs=defect_rngs,
         expedite_lead_t=expedite_lead,

@@ -41,7 +41,7 @@ import simpy
 
 from keiretsu.sim.contingency import Contingencies
 from keiretsu.sim.draws import Draws
-from keiretsu.sim.network import POLICY_DAYS_OF_COVER, POLICY_S_S, Network
+from keiretsu.sim.network import Network
 
 ORDER_EPS = 1e-9
 """Orders (and backlogs) below this many units are treated as zero."""
@@ -54,8 +54,6 @@ TRACE_PARTS = (
     "backorders",
     "on_hand",
     "accepted",
-    "backlog",
-    "in_transit",
     "expedited",
 )
 TRACE_OFFERS = ("ordered", "shipped", "received", "rejected")
@@ -73,8 +71,8 @@ class Trace:
     backorders: np.ndarray
     on_hand: np.ndarray
     accepted: np.ndarray
-    backlog: np.ndarray  # supplier backlog at the end of the period (re-orders included)
-    in_transit: np.ndarray  # end of period (expedited units included)
+    backlog: np.ndarray  # (T, R) units in suppliers' backlogs at the end of the period
+    in_transit: np.ndarray  # (T, R) units in transit at the end of the period (expedited too)
     expedited: np.ndarray  # units ordered through the expedite channel at the review
     # per offer
     ordered: np.ndarray
@@ -82,10 +80,15 @@ class Trace:
     received: np.ndarray
     rejected: np.ndarray
     cleared: np.ndarray  # bool: no backlog left after shipping (every order so far has left)
-    purchase_cost: np.ndarray  # accepted units x the year's unit price (x any price shock)
-    order_cost: np.ndarray  # fixed cost of each order line
+    purchase_part: np.ndarray  # (T, R, P) accepted units x the year's unit price (x price shocks)
+    purchase_total: np.ndarray  # (R, O) the same per offer, over the reported periods
+    purchase_supplier: np.ndarray | None = None  # (T, R, U) the same by supplier (detail "part")
+    order_cost_part: np.ndarray | None = None  # (T, R, P) fixed cost of order lines; None: none
+    order_cost_total: np.ndarray | None = None  # (R, O) the same per offer, reported periods
     contingency_cost: np.ndarray | None = None  # (T, R, O) fees, premiums, activations; None: none
     cancelled: np.ndarray | None = None  # (T, R, O) open orders cancelled (re-sourced, defaults)
+    cum_ordered: np.ndarray | None = None  # (T, R, O) units ordered so far (re-orders included)
+    cum_closed: np.ndarray | None = None  # (T, R, O) units shipped or cancelled so far
     capacity_left: np.ndarray | None = None  # (R, O) sum over periods of the share of capacity left
 
 
@@ -95,7 +98,7 @@ class Kernel:
     Records are kept period-first, ``(T, R, X)``, so each period writes contiguous slices.
     """
 
-    def __init__(self, net: Network, draws: Draws):
+    def __init__(self, net: Network, draws: Draws, per_supplier_periods: bool = True):
         self.net, self.draws = net, draws
         T, R, P = draws.demand_t.shape
         O = net.n_offers
@@ -104,7 +107,7 @@ class Kernel:
         self.backorders = np.zeros((R, P))
         self.backlog = np.zeros((R, O))
         self.transit = np.zeros((R, O))
-        longest = int((draws.lead_t + draws.late_t).max(initial=0))
+        longest = int(draws.transit_t.max(initial=0))
         if draws.expedite_lead_t is not None:
             longest = max(longest, int(draws.expedite_lead_t.max(initial=0)))
         self.window = longest + 1
@@ -125,12 +128,30 @@ class Kernel:
         self.rec = {name: np.zeros((T, R, P)) for name in TRACE_PARTS}
         self.rec.update({name: np.zeros((T, R, O)) for name in TRACE_OFFERS})
         self.rec["cleared"] = np.zeros((T, R, O), dtype=bool)
+        self.rec["backlog"] = np.zeros((T, R))
+        self.rec["in_transit"] = np.zeros((T, R))
+        self.rec["purchase_part"] = np.zeros((T, R, P))
+        self.per_supplier = per_supplier_periods
+        if per_supplier_periods:
+            self.rec["purchase_supplier"] = np.zeros((T, R, len(net.supplier_ids)))
+        self.rec["purchase_total"] = np.zeros((R, O))
+        # running FIFO counters: a line is complete once units closed reach units ordered
+        self.cum_ordered = np.zeros((R, O))
+        self.cum_closed = np.zeros((R, O))
+        self.rec["cum_ordered"] = np.zeros((T, R, O))
+        self.rec["cum_closed"] = np.zeros((T, R, O))
+        self.ordering = bool((net.order_cost > 0).any())
+        if self.ordering:
+            self.rec["order_cost_part"] = np.zeros((T, R, P))
+            self.rec["order_cost_total"] = np.zeros((R, O))
         self.disrupted = draws.disrupted
         self.left = None  # (R, O) share of each offer's capacity left this period
         if self.disrupted:
             self.rec["capacity_left"] = np.zeros((R, O))
         self.held = None if draws.held_t is None else np.zeros((R, O))  # arrivals held back
         self.buffer = net.buffer
+        self.moq = bool((net.moq > 0).any())
+        self.price = net.price  # (Y, O) unit price per year
         self.contingency = Contingencies(net, R) if net.contingencies else None
         if self.contingency is not None:
             self.rec["cancelled"] = np.zeros((T, R, O))  # open orders cancelled (re-sourced)
@@ -153,13 +174,8 @@ class Kernel:
 
     def trace(self) -> Trace:
         """Hand over the records, period-first (T, R, X); the kernel keeps none."""
-        net, rec = self.net, self.rec
+        rec = self.rec
         self.rec = {}
-        price = net.price[net.period_year][:, None, :]  # (T, 1, O)
-        if self.draws.price_factor_t is not None:
-            price = price * self.draws.price_factor_t
-        rec["purchase_cost"] = (rec["received"] - rec["rejected"]) * price
-        rec["order_cost"] = np.where(rec["ordered"] > 0, net.order_cost, 0.0)
         return Trace(demand=self.draws.demand_t, **rec)
 
     def _by_part(self, x: np.ndarray) -> np.ndarray:
@@ -207,21 +223,30 @@ class Kernel:
             self.backlog -= cut
             self.rec["cancelled"][t] += cut
         position = self.on_hand + self._by_part(self.backlog + self.transit) - self.backorders
-        target = np.where(net.policy == POLICY_DAYS_OF_COVER, net.cover_target[:, t], net.level_S)
-        reorder = net.level_s
+        target = net.target[:, t]  # order-up-to level of each part's policy (P,)
+        reorder = net.reorder_point  # s for (s, S); +inf (always review up to S) otherwise
         if self.buffer is not None:  # strategic buffers raise the target and the reorder point
             target = target + self.buffer[:, t]
             reorder = reorder + self.buffer[:, t]
-        gap = target - position
-        quantity = np.where((net.policy == POLICY_S_S) & (position > reorder), 0.0, gap)
-        quantity = np.where(quantity > ORDER_EPS, quantity, 0.0)
+        quantity = target - position
+        quantity[(position > reorder) | (quantity <= ORDER_EPS)] = 0.0
         per_offer = quantity[:, net.offer_part]
         if premium is not None:
             self.rec["contingency_cost"][t] += per_offer * premium
         pieces = per_offer * share
-        pieces = np.where(pieces > ORDER_EPS, np.maximum(pieces, net.moq), 0.0)
+        if self.moq:
+            pieces = np.where(pieces > ORDER_EPS, np.maximum(pieces, net.moq), 0.0)
+        else:
+            pieces[pieces <= ORDER_EPS] = 0.0
         self.backlog += pieces
         self.rec["ordered"][t] = pieces
+        self.cum_ordered += pieces
+        self.rec["cum_ordered"][t] = self.cum_ordered
+        if self.ordering:  # a fixed cost per order line
+            lines = np.where(pieces > 0, net.order_cost, 0.0)
+            self.rec["order_cost_part"][t] = self._by_part(lines)
+            if t >= net.warmup:
+                self.rec["order_cost_total"] += lines
 
     def step(self, t: int) -> None:
         """Ship, receive, meet demand and account for period ``t``."""
@@ -253,10 +278,13 @@ class Kernel:
             factor = np.divide(shared_capacity, load, out=np.ones_like(load), where=over)
             ship *= factor[:, net.offer_supplier]
         self.backlog -= ship
+        if self.contingency is not None:
+            self.cum_closed += rec["cancelled"][t]
+        self.cum_closed += ship
+        rec["cum_closed"][t] = self.cum_closed
         cleared = np.less(self.backlog, ORDER_EPS, out=rec["cleared"][t])
-        self.backlog[cleared] = 0.0
-        slot_of = draws.lead_t[t] + draws.late_t[t]
-        slot_of += t
+        np.copyto(self.backlog, 0.0, where=cleared)
+        slot_of = draws.transit_t[t] + t
         slot_of %= self.window
         slot_of *= self.cell.size
         slot_of += self.cell
@@ -278,7 +306,7 @@ class Kernel:
             self.expedite_transit -= self.expedite_ring[slot]
             self.expedite_ring[slot] = 0.0
         self.transit -= arriving
-        self.transit[self.transit < ORDER_EPS] = 0.0
+        np.copyto(self.transit, 0.0, where=self.transit < ORDER_EPS)
         accepted = arriving
         if draws.defect_rngs is not None:
             counts = arriving.astype(np.int64)  # whole units (truncation = floor here)
@@ -286,10 +314,22 @@ class Kernel:
             for r, rng in enumerate(draws.defect_rngs):
                 rejected[r] = rng.binomial(counts[r], net.defect_rate)
             self.backlog += rejected
+            self.cum_ordered += rejected  # re-ordered after this period's shipping
             accepted = arriving - rejected
         accepted_part = self._by_part(accepted)
         rec["accepted"][t] = accepted_part
         self.on_hand += accepted_part
+        price = self.price[net.period_year[t]]
+        if draws.price_factor_t is not None:
+            price = price * draws.price_factor_t[t]
+        spend = accepted * price  # paid at the year's unit price on acceptance
+        rec["purchase_part"][t] = self._by_part(spend)
+        if self.per_supplier:
+            rec["purchase_supplier"][t] = np.add.reduceat(
+                spend[:, net.by_supplier], net.supplier_start, axis=1
+            )
+        if t >= net.warmup:
+            rec["purchase_total"] += spend
 
         demand = draws.demand_t[t]
         served_backorders = np.minimum(self.on_hand, self.backorders)
@@ -304,8 +344,8 @@ class Kernel:
         np.add(served_backorders, filled, out=rec["sales"][t])
         rec["backorders"][t] = self.backorders
         rec["on_hand"][t] = self.on_hand
-        rec["in_transit"][t] = self._by_part(self.transit)
-        rec["backlog"][t] = self._by_part(self.backlog)
+        self.transit.sum(axis=1, out=rec["in_transit"][t])
+        self.backlog.sum(axis=1, out=rec["backlog"][t])
 
 
 def _scaled(capacity: np.ndarray, left: np.ndarray) -> np.ndarray:
@@ -315,10 +355,11 @@ def _scaled(capacity: np.ndarray, left: np.ndarray) -> np.ndarray:
         return np.where(left <= 0.0, 0.0, capacity * left)
 
 
-def simulate(net: Network, draws: Draws) -> Trace:
-    """Run one batch of replications through the whole horizon."""
+def simulate(net: Network, draws: Draws, per_supplier_periods: bool = True) -> Trace:
+    """Run one batch of replications through the whole horizon (``per_supplier_periods``:
+    also record spend per supplier and period, for the per-period supplier table)."""
     env = simpy.Environment()
-    kernel = Kernel(net, draws)
+    kernel = Kernel(net, draws, per_supplier_periods)
     if kernel.contingency is not None:
         env.process(_supplier_watch(env, kernel))
 

@@ -76,6 +76,8 @@ class Network:
     expedite_premium: np.ndarray  # (P,) premium per expedited unit
     expedite_capacity: np.ndarray  # (P,) expedited units per period (inf = unlimited)
     cover_target: np.ndarray  # (P, T) days_of_cover order-up-to level per review period
+    target: np.ndarray  # (P, T) order-up-to level of each part's policy per review period
+    reorder_point: np.ndarray  # (P,) s for (s, S): order when position <= s; +inf for the others
     policy: np.ndarray  # (P,) POLICY_* code
     level_s: np.ndarray  # (P,) reorder point (s_S), else -inf (always order)
     level_S: np.ndarray  # (P,) order-up-to level (base_stock, s_S)
@@ -266,6 +268,8 @@ def compile_network(scenario: Scenario, plan: Plan) -> Network:
         expedite_premium=expedite_premium,
         expedite_capacity=expedite_capacity,
         cover_target=cover_target,
+        target=np.where((policy == POLICY_DAYS_OF_COVER)[:, None], cover_target, level_S[:, None]),
+        reorder_point=np.where(policy == POLICY_S_S, level_s, np.inf),
         policy=policy,
         level_s=level_s,
         level_S=level_S,

@@ -84,10 +84,10 @@ def tables(
     lost = trace.lost[w:]
     backorders = trace.backorders[w:]
     on_hand = trace.on_hand[w:]
-    purchase = trace.purchase_cost[w:]
-    order_cost = trace.order_cost[w:]
-    part_purchase = _by_part(net, purchase)
-    part_order = _by_part(net, order_cost)
+    part_purchase = trace.purchase_part[w:]
+    part_order = (
+        np.zeros_like(part_purchase) if trace.order_cost_part is None else trace.order_cost_part[w:]
+    )
     expedited = trace.expedited[w:]
     expediting = expedited * net.expedite_premium
     if trace.contingency_cost is None:
@@ -124,8 +124,8 @@ def tables(
                 "on_hand_units": per_period(on_hand),
                 "days_of_cover": (on_hand.sum(axis=2) / daily_mean.sum(axis=1)[:, None]).T.ravel(),
                 "on_hand_value": per_period(on_hand_value),
-                "in_transit_units": per_period(trace.in_transit[w:]),
-                "supplier_backlog_units": per_period(trace.backlog[w:]),
+                "in_transit_units": trace.in_transit[w:].T.ravel(),
+                "supplier_backlog_units": trace.backlog[w:].T.ravel(),
                 "shipped_units": per_period(trace.shipped[w:]),
                 "received_units": per_period(trace.received[w:]),
                 "rejected_units": per_period(trace.rejected[w:]),
@@ -183,7 +183,7 @@ def tables(
                 "ordered_units": per_part_period(_by_supplier(net, trace.ordered[w:])),
                 "received_units": per_part_period(_by_supplier(net, trace.received[w:])),
                 "rejected_units": per_part_period(_by_supplier(net, trace.rejected[w:])),
-                "spend": per_part_period(_by_supplier(net, purchase)),
+                "spend": per_part_period(trace.purchase_supplier[w:]),
             }
         )
 
@@ -335,7 +335,7 @@ def _supplier_table(
     is_line = trace.ordered > 0
     is_line[:w] = False
     at_once = is_line & trace.cleared
-    transit = draws.lead_t + draws.late_t  # (T, R, O) whole periods
+    transit = draws.transit_t  # (T, R, O) whole periods
     at_once_days = np.where(at_once, transit, 0).astype(np.int64) * dpp
     lines = is_line.sum(axis=0)  # integer sums: exact in any order
     complete = at_once.sum(axis=0)
@@ -347,11 +347,8 @@ def _supplier_table(
         # FIFO: the line is complete in the first period d in which cumulative closed units
         # (shipped, or cancelled) reach cumulative orders up to and including it; rejects
         # are re-ordered after shipping. A vectorised bisection over d for every line.
-        added = trace.ordered.copy()
-        added[1:] += trace.rejected[:-1]
-        closed = trace.shipped if trace.cancelled is None else trace.shipped + trace.cancelled
-        need = np.cumsum(added, axis=0)[t_l, r_l, o_l] * (1 - 1e-12) - 1e-9
-        cum_closed = np.cumsum(closed, axis=0)
+        need = trace.cum_ordered[t_l, r_l, o_l] * (1 - 1e-12) - 1e-9
+        cum_closed = trace.cum_closed
         lo = np.zeros_like(t_l)
         hi = np.full_like(t_l, T)
         while True:
@@ -383,8 +380,8 @@ def _supplier_table(
     ordered = _over_periods(trace.ordered[w:])
     received = _over_periods(trace.received[w:])
     rejected = _over_periods(trace.rejected[w:])
-    spend = _over_periods(trace.purchase_cost[w:])
-    order_cost = _over_periods(trace.order_cost[w:])
+    spend = trace.purchase_total
+    order_cost = np.zeros((R, O)) if trace.order_cost_total is None else trace.order_cost_total
     expedited = np.zeros((R, O))
     expediting = np.zeros((R, O))
     by_part = _over_periods(trace.expedited[w:])  # (R, P)

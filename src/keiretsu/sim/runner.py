@@ -46,7 +46,7 @@ def run_batch(
     """Simulate ``replications`` (indices) of ``scenario`` under ``plan`` (plus ``drills``)."""
     net = compile_network(scenario, plan)
     draws = draw(scenario, net, seed, replications, drills)
-    trace = simulate(net, draws)
+    trace = simulate(net, draws, per_supplier_periods=detail == "part")
     return tables(net, trace, draws, replications, scenario.run.warmup_periods, detail)
 
 
