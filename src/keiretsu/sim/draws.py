@@ -87,35 +87,36 @@ def draw(
     ]
     # per replication, fill contiguous (item, period) blocks, then transpose once
     demand_block = np.empty((P, T))
-    lead_block = np.empty((O, T))
-    late_block = np.zeros((O, T))
+    days_block = np.empty((O, T))  # quoted lead time, days
+    extra_block = np.zeros((O, T))  # extra days of a late shipment (0 when on time)
+    can_be_late = [o for o, (_, _, offer) in enumerate(offers) if offer.on_time_probability < 1]
     for r, rep in enumerate(replications):
         for p, part in enumerate(scenario.parts):
             rng = stream(seed, rep, f"demand/{part.id}")
             demand_block[p] = part.demand.per_period_units.sample(rng, T, scale=net.demand_scale[p])
         if sched.demand is not None:  # demand shocks multiply the draws (same stream)
             demand_block *= sched.demand[r]
-        late_block[:] = 0.0
         for o, (part_id, sup_id, offer) in enumerate(offers):
-            key = f"{sup_id}/{part_id}"
-            delivery = stream(seed, rep, f"delivery/{key}")  # T lead times, then lateness
-            days = offer.lead_time_days.sample(delivery, T)
-            slow = None if sched.lead is None else sched.lead[r, o]  # logistics multipliers
-            if slow is not None:
-                days = days * slow
-            quoted = np.floor(days / dpp + 0.5)
-            lead_block[o] = quoted
-            if offer.on_time_probability >= 1.0:
-                continue
-            is_late = delivery.random(T) >= offer.on_time_probability  # T flags, then T delays
-            extra = offer.late_delay_days.sample(delivery, T)
-            if slow is not None:
-                extra = extra * slow
-            total = np.floor((days + extra) / dpp + 0.5)
-            late_block[o] = np.where(is_late, np.maximum(total - quoted, 0), 0)
+            delivery = stream(seed, rep, f"delivery/{sup_id}/{part_id}")  # lead times, lateness
+            days_block[o] = offer.lead_time_days.sample(delivery, T)
+            if offer.on_time_probability < 1.0:
+                is_late = delivery.random(T) >= offer.on_time_probability  # T flags, T delays
+                delay = offer.late_delay_days.sample(delivery, T)
+                extra_block[o] = np.where(is_late, delay, 0.0)
+        if sched.lead is not None:  # logistics multipliers stretch both
+            days_block *= sched.lead[r]
+            extra_block *= sched.lead[r]
+        quoted = np.floor(days_block / dpp + 0.5)
+        late_periods = np.zeros((O, T))
+        if can_be_late:
+            rows = days_block[can_be_late]
+            total = np.floor((rows + extra_block[can_be_late]) / dpp + 0.5)
+            late_periods[can_be_late] = np.where(
+                extra_block[can_be_late] > 0, np.maximum(total - quoted[can_be_late], 0), 0
+            )
         demand[:, r, :] = demand_block.T
-        lead[:, r, :] = (lead_block + late_block).T
-        late[:, r, :] = late_block.T
+        lead[:, r, :] = (quoted + late_periods).T
+        late[:, r, :] = late_periods.T
     expedite_lead = None
     if (net.expedite_offer >= 0).any():
         expedite_lead = np.zeros((T, R, P), dtype=np.int32)

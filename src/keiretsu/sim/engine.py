@@ -123,6 +123,7 @@ class Kernel:
         self.all_qualified = int(net.available_from.max(initial=0))  # from then on: no gate
         self.backordered = net.backorder.astype(float)  # 1 for backorder parts, 0 for lost sales
         self.lost_sale = 1.0 - self.backordered
+        self.all_backordered = bool(net.backorder.all())
         self.part_slot = (np.arange(R)[:, None] * P + net.offer_part[None, :]).ravel()
         self.part_cells = R * P
         self.rec = {name: np.zeros((T, R, P)) for name in TRACE_PARTS}
@@ -337,9 +338,12 @@ class Kernel:
         filled = np.minimum(self.on_hand, demand, out=rec["filled_now"][t])
         self.on_hand -= filled
         short = demand - filled
-        np.multiply(short, self.lost_sale, out=rec["lost"][t])
-        short *= self.backordered
-        self.backorders += short
+        if self.all_backordered:
+            self.backorders += short
+        else:
+            np.multiply(short, self.lost_sale, out=rec["lost"][t])
+            short *= self.backordered
+            self.backorders += short
         self.backorders -= served_backorders
         np.add(served_backorders, filled, out=rec["sales"][t])
         rec["backorders"][t] = self.backorders
