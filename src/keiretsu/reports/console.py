@@ -158,10 +158,11 @@ def print_delta_table(
             ]
         table.add_row(*cells)
     console.print(table)
-    console.print(
+    note = (
         "Δ: mean over replications of (plan - baseline) in the same replication (common "
         "random numbers), ± its paired-t 95% half-width; for shares in percentage points. "
         "P(better): share of replications in which the plan beats the baseline (ties "
         "half); better = higher fill rate, OTIF, revenue, margin; lower costs, shortages "
         "and inventory."
     )
+    console.print(note, width=min(console.width, 110))
