@@ -51,8 +51,9 @@ def cli() -> Callable[..., Result]:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Run directories made once per session through the CLI, by kind: ``simulate``
     (two_supplier, 3 replications, named :data:`~tests.helpers.TRICKY_NAME`), ``drill``
-    (ev_battery BMS-fire-8w, 2 replications) and ``sweep`` (two_supplier suppliers, 3).
-    Treat them as read-only (copy one to change it)."""
+    (ev_battery BMS-fire-8w, 2 replications), ``sweep`` (two_supplier suppliers, 3) and
+    ``compare`` (ev_battery's plan and its bundled plans, 3). Treat them as read-only
+    (copy one to change it)."""
     base = tmp_path_factory.mktemp("runs")
     two = str(SCENARIOS / "two_supplier.yaml")
     commands = {
@@ -68,6 +69,17 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         ],
         "drill": ["drill", str(SCENARIOS / "ev_battery.yaml"), "--event", "BMS-fire-8w", "-n", "2"],
         "sweep": ["drill", two, "--sweep", "suppliers", "--weeks", "6", "-n", "3"],
+        "compare": [
+            "compare",
+            str(SCENARIOS / "ev_battery.yaml"),
+            *(
+                a
+                for plan in sorted((SCENARIOS / "plans" / "ev_battery").glob("*.yaml"))
+                for a in ("--plan", str(plan))
+            ),
+            "-n",
+            "3",
+        ],
     }
     for kind, args in commands.items():
         result = CliRunner().invoke(

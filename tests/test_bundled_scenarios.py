@@ -2,7 +2,9 @@
 
 Every ``scenarios/*.yaml`` validates, carries the editor modeline, and is accepted by
 the committed JSON Schema (checked with the independent ``jsonschema`` package); the
-committed schemas equal what the code generates now.
+committed schemas equal what the code generates now. Every bundled plan file
+(``scenarios/plans/SCENARIO/*.yaml``, a folder per scenario) validates against its
+scenario and the committed plan schema.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import jsonschema
 import pytest
 import yaml
 
-from keiretsu.scenario.loader import load_scenario
+from keiretsu.scenario.loader import load_plan, load_scenario
 from keiretsu.scenario.schema import plan_json_schema, scenario_json_schema
 from tests.helpers import SCENARIOS, SCHEMA_MODELINE, SCHEMAS
 
 BUNDLED = sorted(SCENARIOS.glob("*.yaml"))
+PLANS = sorted((SCENARIOS / "plans").glob("*/*.yaml"))
+PLAN_MODELINE = "# yaml-language-server: $schema=../../../schemas/plan.schema.json"
 
 
 def json_ready(value: Any) -> Any:
@@ -100,3 +104,30 @@ def test_committed_plan_schema_accepts_bundled_plans():
 def test_modeline_points_at_the_committed_schema():
     target = SCHEMA_MODELINE.split("$schema=", 1)[1]
     assert (SCENARIOS / target).resolve() == (SCHEMAS / "scenario.schema.json").resolve()
+
+
+def test_there_are_bundled_plans_for_the_ev_scenario():
+    assert len([p for p in PLANS if p.parent.name == "ev_battery"]) >= 2
+    assert (SCENARIOS / "plans" / "README.md").is_file()
+
+
+@pytest.mark.parametrize("path", PLANS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_bundled_plan_validates_against_its_scenario(path):
+    scenario_file = SCENARIOS / f"{path.parent.name}.yaml"
+    assert scenario_file.is_file(), f"plans/{path.parent.name}/ names no bundled scenario"
+    scenario = load_scenario(scenario_file)
+    plan = load_plan(path, scenario)
+    assert plan.name != scenario.plan.name, "a plan to compare needs its own name"
+    assert plan.description
+    assert path.read_text(encoding="utf-8").splitlines()[0] == PLAN_MODELINE
+    schema = committed("plan.schema.json")
+    doc = json_ready(yaml.safe_load(path.read_text(encoding="utf-8")))
+    assert not list(jsonschema.Draft202012Validator(schema).iter_errors(doc))
+
+
+def test_bundled_plan_names_differ_per_scenario():
+    for folder in {p.parent for p in PLANS}:
+        names = [
+            yaml.safe_load(p.read_text(encoding="utf-8"))["name"] for p in folder.glob("*.yaml")
+        ]
+        assert len(names) == len(set(names)), folder

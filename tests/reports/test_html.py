@@ -71,7 +71,7 @@ class Page(HTMLParser):
         return " ".join(" ".join(self.text).split())
 
 
-@pytest.mark.parametrize("kind", ["simulate", "drill", "sweep"])
+@pytest.mark.parametrize("kind", ["simulate", "drill", "sweep", "compare"])
 def test_report_is_self_contained_and_well_formed(
     runs: dict[str, Path], kind: str, tmp_path: Path
 ) -> None:
@@ -241,7 +241,7 @@ def decoded_images(page: Path, tmp_path: Path) -> str:
 
 
 @needs_chromium
-@pytest.mark.parametrize("kind", ["simulate", "drill", "sweep"])
+@pytest.mark.parametrize("kind", ["simulate", "drill", "sweep", "compare"])
 def test_chromium_renders_the_report_without_console_errors(
     runs: dict[str, Path], kind: str, tmp_path: Path
 ) -> None:

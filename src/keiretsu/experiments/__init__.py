@@ -6,6 +6,7 @@ dataclasses). Long runs stream their detailed tables to a ``sink`` (anything wit
 bounded; the per-replication tables and the summary stay in memory.
 """
 
+from keiretsu.experiments.compare import BETTER, CompareResult, check_plans, compare
 from keiretsu.experiments.drills import (
     DRILL_MEASURES,
     SWEEPS,
@@ -18,13 +19,17 @@ from keiretsu.experiments.drills import (
 from keiretsu.experiments.runs import SUMMARY_KPIS, SimulationResult, Sink, manifest, simulate
 
 __all__ = [
+    "BETTER",
     "DRILL_MEASURES",
     "SUMMARY_KPIS",
     "SWEEPS",
+    "CompareResult",
     "DrillResult",
     "SimulationResult",
     "Sink",
     "SweepResult",
+    "check_plans",
+    "compare",
     "drill",
     "knockouts",
     "manifest",

@@ -323,7 +323,7 @@ def _metadata_rows(run: RunDir, title: str) -> list[tuple[str, Any]]:
             rows.append((key, _scalar(m[key])))
     for name, version in (m.get("packages") or {}).items():
         rows.append((f"packages.{name}", version))
-    known = set(_RUN_KEYS) | {"definitions", "packages", "tables", "figures"}
+    known = set(_RUN_KEYS) | {"definitions", "packages", "tables", "figures", "plans"}
     for key, value in m.items():
         if key not in known:
             rows.append((key, _scalar(value)))

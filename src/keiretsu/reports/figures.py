@@ -266,3 +266,222 @@ def sweep_figures(result, scenario) -> dict[str, Figure]:
     ax.set_title(f"Likelihood x impact per {node} (marker size: analytic REI)")
     figs["likelihood_impact"] = fig
     return figs
+
+
+# ----------------------------------------------------------------------------- compare
+
+
+def _plan_colours(plans: list[str]) -> dict[str, tuple]:
+    """One colour per plan, the same in every compare figure (tab10 order)."""
+    cmap = plt.get_cmap("tab10")
+    return {name: cmap(i % 10) for i, name in enumerate(plans)}
+
+
+_PLAN_MARKERS = ("o", "s", "^", "v", "P", "X", "<", ">", "h", "*")
+
+
+def _plan_label(result, name: str) -> str:
+    return name + (" (baseline)" if name == result.baseline else "")
+
+
+def cost_vs_service(ax: Axes, result, currency: str) -> Axes:
+    """Total cost against fill rate, one point per replication and plan (one colour and
+    marker per plan; the baseline's hollow, so that plans landing on it stay visible);
+    each plan's centre (mean of both) is a large marker labelled with the plan's name."""
+    colours = _plan_colours(result.plans)
+    centres = {}
+    for i, name in enumerate(result.plans):
+        reps = result.results[name].replications
+        colour, marker = colours[name], _PLAN_MARKERS[i % len(_PLAN_MARKERS)]
+        hollow = name == result.baseline
+        ax.scatter(
+            reps["fill_rate"],
+            reps["total_cost"],
+            s=22 if hollow else 14,
+            marker=marker,
+            alpha=0.7 if hollow else 0.45,
+            facecolors="none" if hollow else colour,
+            edgecolors=colour,
+            lw=0.9 if hollow else 0,
+            label=_plan_label(result, name),
+        )
+        centres[name] = (float(reps["fill_rate"].mean()), float(reps["total_cost"].mean()))
+    # labels in a column near the top (highest centre first, so leader lines rarely
+    # cross): centres of similar plans sit on top of each other, their names must not
+    order = sorted(result.plans, key=lambda n: -centres[n][1])
+    column = _emptiest_column(ax, result, top=0.97 - 0.075 * len(order))
+    for rank, name in enumerate(order):
+        i = result.plans.index(name)
+        x, y = centres[name]
+        ax.scatter(
+            [x],
+            [y],
+            s=150,
+            marker=_PLAN_MARKERS[i % len(_PLAN_MARKERS)],
+            color=colours[name],
+            edgecolor="black",
+            lw=1.3,
+            zorder=5,
+        )
+        ax.annotate(
+            f"{_plan_label(result, name)}: mean {x:.1%}, {format_compact(y)}",
+            (x, y),
+            xytext=(column, 0.97 - 0.075 * rank),
+            textcoords="axes fraction",
+            ha="center",
+            va="top",
+            fontsize=8.5,
+            fontweight="bold",
+            zorder=6,
+            bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": colours[name], "alpha": 0.9},
+            arrowprops={"arrowstyle": "-", "color": colours[name], "lw": 0.9, "alpha": 0.8},
+        )
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_compact(v)))
+    ax.set_xlabel("unit fill rate over the horizon (better →)")
+    ax.set_ylabel(f"total cost over the horizon ({currency}, better ↓)")
+    ax.set_title("Cost against service: one point per replication and plan; large marker = mean")
+    ax.legend(loc="lower left", fontsize=8, markerscale=1.5, framealpha=0.9)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def _emptiest_column(ax: Axes, result, top: float) -> float:
+    """Centre (axes fraction) of the label column above ``top`` that covers the fewest
+    replication points."""
+    ax.autoscale_view()
+    to_axes = ax.transData + ax.transAxes.inverted()
+    points = np.vstack(
+        [
+            result.results[n].replications[["fill_rate", "total_cost"]].to_numpy(dtype=float)
+            for n in result.plans
+        ]
+    )
+    points = to_axes.transform(points[np.isfinite(points).all(axis=1)])
+    high = points[points[:, 1] >= top - 0.03]
+    candidates = (0.3, 0.4, 0.5, 0.6, 0.7)
+    return min(candidates, key=lambda c: (int((np.abs(high[:, 0] - c) < 0.24).sum()), abs(c - 0.5)))
+
+
+def service_band(
+    ax: Axes,
+    result,
+    plan: str,
+    start: pd.Timestamp,
+    days_per_period: int,
+    target: float | None = None,
+) -> Axes:
+    """One plan's network fill rate over a trailing window: median line and P10-P90 band
+    over replications, with the baseline's median (dashed) for reference."""
+    colours = _plan_colours(result.plans)
+    bands = {}
+    for name in dict.fromkeys([plan, result.baseline]):
+        rolling = rolling_fill_rate(result.results[name].periods, days_per_period)
+        bands[name] = _band(rolling, "rolling_fill_rate")
+    band = bands[plan]
+    x = _time_axis(band.index, start, days_per_period)
+    colour = colours[plan]
+    ax.fill_between(
+        x,
+        band["p_low"],
+        band["p_high"],
+        alpha=0.25,
+        color=colour,
+        lw=0,
+        label=f"P{BAND[0]}–P{BAND[1]}",
+    )
+    ax.plot(x, band["median"], color=colour, lw=1.5, label="median")
+    if plan != result.baseline:
+        base = bands[result.baseline]
+        ax.plot(
+            _time_axis(base.index, start, days_per_period),
+            base["median"],
+            color="black",
+            lw=0.9,
+            ls="--",
+            label=f"baseline median ({result.baseline})",
+        )
+    if target is not None:
+        ax.axhline(target, color="tab:red", ls="--", lw=1, label=f"target {target:.0%}")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_title(_plan_label(result, plan), fontsize=10, loc="left", color=colour)
+    ax.set_ylabel("fill rate")
+    ax.legend(loc="lower left", fontsize=7.5, framealpha=0.9, ncols=3)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def cost_breakdown_by_plan(
+    ax: Axes, result, currency: str, columns: list[str] | None = None
+) -> Axes:
+    """Mean cost per category (``columns``, default all) per plan, as grouped horizontal
+    bars (one colour per plan), each labelled with its value."""
+    colours = _plan_colours(result.plans)
+    first = result.results[result.plans[0]].replications
+    cols = [c for c in (columns or COST_COLUMNS) if c in first]
+    k = len(result.plans)
+    height = 0.8 / k
+    y = np.arange(len(cols))
+    for i, name in enumerate(result.plans):
+        means = result.results[name].replications[cols].mean().to_numpy()
+        pos = y - 0.4 + height * (i + 0.5)
+        ax.barh(pos, means, height=height * 0.92, color=colours[name], label=name)
+        for yi, value in zip(pos, means, strict=True):
+            ax.annotate(f" {format_compact(value)}", (value, yi), va="center", fontsize=7.5)
+    ax.set_yticks(y, [c.replace("_cost", "").replace("_", " ") for c in cols])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_compact(v)))
+    ax.set_xlabel(f"{currency} over the horizon")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
+    ax.margins(x=0.18)
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def compare_figures(result, scenario) -> dict[str, Figure]:
+    """The figures of a ``compare`` run, by file stem: cost against service per
+    replication, service-level bands over time (one panel per plan) and the cost
+    breakdown side by side."""
+    start = pd.Timestamp(scenario.meta.start_date)
+    dpp = scenario.horizon.days_per_period
+    currency = scenario.meta.currency
+    k = len(result.plans)
+    figs: dict[str, Figure] = {}
+    fig, ax = plt.subplots(figsize=(9.5, 6), layout="constrained")
+    cost_vs_service(ax, result, currency)
+    figs["cost_vs_service"] = fig
+    fig, axes = plt.subplots(
+        k, 1, figsize=(10, 1.2 + 2.4 * k), layout="constrained", sharex=True, sharey=True
+    )
+    axes = np.atleast_1d(axes)
+    for ax, name in zip(axes, result.plans, strict=True):
+        service_band(ax, result, name, start, dpp)
+    lows = [np.nanmin(line.get_ydata()) for ax in axes for line in ax.get_lines()]
+    lows += [c.get_paths()[0].vertices[:, 1].min() for ax in axes for c in ax.collections]
+    low = float(np.nanmin(lows)) if lows else 0.0
+    axes[0].set_ylim(max(0.0, np.floor(low * 20 - 0.5) / 20), 1.01)
+    fig.suptitle(
+        f"Service level per plan: network unit fill rate over a trailing {ROLLING_DAYS}-day "
+        "window (same replications for every plan)"
+    )
+    figs["service_bands"] = fig
+    groups = (
+        ("Purchase and total", ["purchase_cost", "total_cost"]),
+        ("Shortage and holding", ["shortage_cost", "holding_cost"]),
+        (
+            "Expediting, contingency, qualification, ordering",
+            ["expediting_cost", "contingency_cost", "qualification_cost", "ordering_cost"],
+        ),
+    )
+    height = max(3.6, 0.28 * k * 4 + 1.9)
+    fig, axes = plt.subplots(
+        1, 3, figsize=(13, height), layout="constrained", gridspec_kw={"width_ratios": [1, 1, 1.4]}
+    )
+    for ax, (title, columns) in zip(axes, groups, strict=True):
+        cost_breakdown_by_plan(ax, result, currency, columns)
+        ax.set_title(title, fontsize=10)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(k, 4), fontsize=8.5)
+    fig.suptitle("Cost breakdown per plan (mean over replications; note the different scales)")
+    figs["cost_breakdown"] = fig
+    return figs

@@ -73,6 +73,15 @@ STAT_LABELS = {
 }
 """Display names of the statistics over replications (percentiles are ``Pxx``)."""
 
+COLUMN_LABELS = {
+    "baseline_mean": "baseline mean",
+    "plan_mean": "plan mean",
+    "delta_mean": "Δ mean (plan − baseline)",
+    "delta_ci95_half_width": "Δ ± 95% CI",
+    "probability_better": "P(better)",
+}
+"""Display names of columns whose name alone does not read well (paired comparisons)."""
+
 _STAT = re.compile(r"^(?P<base>.+)_(?P<stat>mean|sd|ci95_half_width|min|max|p\d{1,2})$")
 
 Kind = Literal["share", "money", "number", "integer", "id", "bool", "text"]
@@ -101,6 +110,18 @@ def format_compact(v: float) -> str:
         if abs(v) >= div:
             return f"{v / div:,.1f}{unit}"
     return f"{_no_negative_zero(v, 0):,.0f}"
+
+
+def format_signed(v: object, kind: Kind) -> str:
+    """A difference, signed: ``+0.52%`` (percentage points, for shares), ``-12.30M``;
+    a difference that shows as zero has no sign."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    x = float(v)  # type: ignore[arg-type]
+    text = format_value(abs(x), kind)
+    if x == 0 or text.strip("0.,%") == "":
+        return text
+    return ("-" if x < 0 else "+") + text
 
 
 def _no_negative_zero(v: float, digits: int) -> float:
@@ -161,6 +182,8 @@ def humanize(name: str) -> str:
     """``warmup_periods`` -> ``warmup periods``; known KPIs by their display names."""
     if name in KPI_LABELS:
         return KPI_LABELS[name]
+    if name in COLUMN_LABELS:
+        return COLUMN_LABELS[name]
     if name in STAT_LABELS:
         return STAT_LABELS[name]
     if re.fullmatch(r"p\d{1,2}", name):

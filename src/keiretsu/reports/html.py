@@ -31,6 +31,7 @@ from keiretsu.reports.formatting import (
     Kind,
     column_kind,
     column_label,
+    format_signed,
     format_value,
     humanize,
     kpi_kind,
@@ -83,7 +84,7 @@ def render_html(run: RunDir) -> str:
 <h1>{escape(title)}</h1>
 <p class="sub">{escape(_subtitle(run, title))}</p>
 </header>
-{_headline(run, layout.headline)}
+{_headline(run, layout)}
 <nav class="toc" aria-label="Contents"><ol>{nav}</ol></nav>
 {"".join(body)}
 <footer>Report written {escape(generated)} by keiretsu {escape(str(version))} from
@@ -117,12 +118,44 @@ def _when(stamp: Any) -> str:
         return str(stamp)
 
 
-def _headline(run: RunDir, kpis: tuple[str, ...]) -> str:
-    """Cards for the headline KPIs of a long summary table (mean, P10-P90 below)."""
+def _headline(run: RunDir, layout: lay.Layout) -> str:
+    """Cards for the headline KPIs of a long summary table (mean, P10-P90 below); with
+    ``layout.headline_by`` one row of cards per value of that column (e.g. per plan),
+    with the paired difference and P(better) of ``layout.headline_deltas`` where given."""
+    kpis = layout.headline
     table = run.tables.get("summary")
     if not kpis or table is None or not {"kpi", "mean"} <= set(table.columns):
         return ""
-    frame = table.read().set_index("kpi")
+    frame = table.read()
+    by = layout.headline_by
+    if not by or by not in frame.columns:
+        return _cards(run, frame.set_index("kpi"), kpis, None, "Headline KPIs (means)")
+    deltas = None
+    wanted = {by, "kpi", "delta_mean", "delta_ci95_half_width", "probability_better"}
+    source = run.tables.get(layout.headline_deltas) if layout.headline_deltas else None
+    if source is not None and wanted <= set(source.columns):
+        deltas = source.read(columns=sorted(wanted)).set_index([by, "kpi"])
+    rows = []
+    for value in dict.fromkeys(frame[by]):
+        group = frame[frame[by] == value].set_index("kpi")
+        mine = None
+        if deltas is not None and value in deltas.index.get_level_values(0):
+            mine = deltas.xs(value, level=0)
+        label = f"{humanize(by)}: {value}"
+        rows.append(
+            f'<p class="group">{escape(label)}</p>'
+            + _cards(run, group, kpis, mine, f"Headline KPIs of {label} (means)")
+        )
+    return "".join(rows)
+
+
+def _cards(
+    run: RunDir,
+    frame: pd.DataFrame,
+    kpis: tuple[str, ...],
+    deltas: pd.DataFrame | None,
+    aria: str,
+) -> str:
     cards = []
     for kpi in kpis:
         if kpi not in frame.index:
@@ -133,13 +166,19 @@ def _headline(run: RunDir, kpis: tuple[str, ...]) -> str:
         if {"p10", "p90"} <= set(frame.columns):
             low, high = format_value(row["p10"], kind), format_value(row["p90"], kind)
             band = f'<div class="range">P10 {escape(low)} · P90 {escape(high)}</div>'
+        if deltas is not None and kpi in deltas.index:
+            d = deltas.loc[kpi]
+            shown = (
+                f"Δ {format_signed(d['delta_mean'], kind)} ± "
+                f"{format_value(d['delta_ci95_half_width'], kind)} · "
+                f"P(better) {format_value(d['probability_better'], 'number')}"
+            )
+            band += f'<div class="range delta">{escape(shown)}</div>'
         cards.append(
             f'<div class="card"><div class="label">{escape(kpi_label(kpi, run.currency))}</div>'
             f'<div class="value">{escape(format_value(row["mean"], kind))}</div>{band}</div>'
         )
-    return (
-        f'<div class="cards" role="group" aria-label="Headline KPIs (means)">{"".join(cards)}</div>'
-    )
+    return f'<div class="cards" role="group" aria-label="{escape(aria)}">{"".join(cards)}</div>'
 
 
 # ----------------------------------------------------------------------------- sections
@@ -217,6 +256,7 @@ def _view_frame(
 
 def _table_html(frame: pd.DataFrame, kinds: dict[str, Kind], currency: str | None) -> str:
     long_kpis = "kpi" in frame.columns
+    kpi_at = list(frame.columns).index("kpi") if long_kpis else -1
     header = []
     for c in frame.columns:
         label = humanize(c) if long_kpis else column_label(c, currency, _dtype_kind(kinds[c]))
@@ -225,7 +265,7 @@ def _table_html(frame: pd.DataFrame, kinds: dict[str, Kind], currency: str | Non
     rows = []
     for record in frame.itertuples(index=False, name=None):
         cells = []
-        row_kind = kpi_kind(str(record[0])) if long_kpis else None
+        row_kind = kpi_kind(str(record[kpi_at])) if long_kpis else None
         for column, value in zip(frame.columns, record, strict=True):
             kind = kinds[column]
             if column == "kpi":
@@ -291,7 +331,7 @@ _MANIFEST_ROWS = (
     ("platform", "platform"),
     ("packages", "packages"),
 )
-_NOT_SHOWN = {"scenario", "plan", "definitions", "tables", "figures", "command"}
+_NOT_SHOWN = {"scenario", "plan", "plans", "definitions", "tables", "figures", "command"}
 
 
 def _manifest(run: RunDir) -> str:
@@ -336,9 +376,10 @@ def _manifest(run: RunDir) -> str:
         for t in run.tables.values()
     )
     figures = ", ".join(f"{name}.png" for name in run.figures) or "none"
-    resolved = json.dumps(
-        {"scenario": m.get("scenario"), "plan": m.get("plan")}, indent=2, default=str
-    )
+    as_run = {"scenario": m.get("scenario"), "plan": m.get("plan")}
+    if isinstance(m.get("plans"), list):  # a comparison: every plan it ran
+        as_run = {"scenario": m.get("scenario"), "plans": m["plans"]}
+    resolved = json.dumps(as_run, indent=2, default=str)
     return (
         f'<table class="kv"><tbody>{body}</tbody></table>'
         "<h3>Files</h3>"
@@ -346,7 +387,7 @@ def _manifest(run: RunDir) -> str:
         '<th scope="col" class="num">rows</th><th scope="col" class="num">columns</th>'
         f'<th scope="col">files</th></tr></thead><tbody>{files}</tbody></table></div>'
         f"<p>Figures: {escape(figures)}. The manifest is in manifest.json.</p>"
-        "<details><summary>Resolved scenario and plan (JSON, as run)</summary>"
+        f"<details><summary>Resolved scenario and {'plans' if 'plans' in as_run else 'plan'} (JSON, as run)</summary>"
         f"<pre>{escape(resolved)}</pre></details>"
     )
 
@@ -386,6 +427,8 @@ a{color:var(--accent)}
 .card .label{color:var(--muted);font-size:13px}
 .card .value{font-size:25px;font-weight:650;font-variant-numeric:tabular-nums;line-height:1.3}
 .card .range{color:var(--muted);font-size:12.5px;font-variant-numeric:tabular-nums}
+.card .delta{color:var(--fg)}
+p.group{margin:14px 0 -8px;font-weight:600;color:var(--accent)}
 nav.toc{background:var(--alt);border-radius:8px;padding:8px 16px;margin:12px 0 8px}
 nav.toc ol{margin:0;padding-left:20px;columns:2;column-gap:32px}
 nav.toc li{margin:2px 0}

@@ -59,6 +59,11 @@ class Layout:
     sections: tuple[Section, ...] = ()
     label: str = ""
     """What the run is, in a few words (default: the kind)."""
+    headline_by: str = ""
+    """A column of the summary table (e.g. ``plan``): one row of headline cards per value."""
+    headline_deltas: str = ""
+    """A table with ``headline_by``, ``kpi``, ``delta_mean``, ``delta_ci95_half_width`` and
+    ``probability_better``: its numbers are added to the cards of the rows it has."""
 
 
 _SUMMARY_COLUMNS = ("kpi", "mean", "ci95_half_width", "p10", "p50", "p90")
@@ -219,6 +224,103 @@ LAYOUTS: dict[str, Layout] = {
             ),
         ),
     ),
+    "compare": Layout(
+        title="{scenario} — plans compared with “{baseline}” on common random numbers",
+        label="plan comparison",
+        headline=("fill_rate", "otif", "total_cost", "margin"),
+        headline_by="plan",
+        headline_deltas="deltas",
+        sections=(
+            Section(
+                "Differences against the baseline",
+                "Every plan ran on the same replications (common random numbers), so each "
+                "replication is compared with itself under the baseline. Δ is the mean of "
+                "the per-replication differences, plan minus baseline (percentage points "
+                "for shares), with the half-width of its paired-t 95% confidence interval: "
+                "an interval that excludes 0 is a difference the run has resolved. "
+                "P(better) is the share of replications in which the plan beats the "
+                "baseline, ties counted as half: higher fill rate, OTIF, revenue and "
+                "margin; lower costs, shortages and inventory.",
+                tables=(
+                    TableView(
+                        "deltas",
+                        "Paired differences per plan and KPI",
+                        columns=(
+                            "kpi",
+                            "plan",
+                            "baseline_mean",
+                            "plan_mean",
+                            "delta_mean",
+                            "delta_ci95_half_width",
+                            "probability_better",
+                        ),
+                    ),
+                ),
+            ),
+            Section(
+                "Cost against service",
+                figures=(
+                    FigureView(
+                        "cost_vs_service",
+                        "Total cost against fill rate, one point per replication and plan; "
+                        "the large markers are the plans' means.",
+                    ),
+                ),
+            ),
+            Section(
+                "Service level over time",
+                figures=(
+                    FigureView(
+                        "service_bands",
+                        "Rolling network fill rate per plan: median and P10–P90 band over "
+                        "the replications, the baseline's median dashed.",
+                    ),
+                ),
+            ),
+            Section(
+                "Cost",
+                figures=(FigureView("cost_breakdown", "Mean cost per category and plan."),),
+            ),
+            Section(
+                "Key performance indicators per plan",
+                "Per plan and KPI over the replications: the mean with the half-width of "
+                "its 95% confidence interval, and the percentiles P10, P50 and P90.",
+                tables=(
+                    TableView(
+                        "summary", "KPIs per plan over replications", ("plan", *_SUMMARY_COLUMNS)
+                    ),
+                ),
+            ),
+            Section(
+                "Parts",
+                tables=(
+                    TableView(
+                        "parts",
+                        "Parts per plan (mean over replications)",
+                        columns=(
+                            "fill_rate",
+                            "lost_sales_units",
+                            "mean_backorder_units",
+                            "mean_days_of_cover",
+                            "purchase_cost",
+                            "shortage_cost",
+                            "revenue",
+                        ),
+                        group_by=("plan", "part"),
+                    ),
+                ),
+            ),
+            Section(
+                "Per-replication results",
+                tables=(TableView("replications", "Replications of every plan"),),
+            ),
+            Section(
+                _PER_PERIOD,
+                _PER_PERIOD_TEXT,
+                tables=(TableView("periods", "Network per period, every plan"),),
+            ),
+        ),
+    ),
 }
 """Report layout per run kind. Kinds not listed get :func:`generic_layout`."""
 
@@ -256,7 +358,14 @@ def resolve(run: RunDir) -> Layout:
     rest_tables = tuple(TableView(n, heading(n)) for n in run.tables if n not in shown_tables)
     if rest_figures or rest_tables:
         sections.append(Section(OTHERS, figures=rest_figures, tables=rest_tables))
-    return Layout(layout.title, layout.headline, tuple(sections), layout.label)
+    return Layout(
+        layout.title,
+        layout.headline,
+        tuple(sections),
+        layout.label,
+        layout.headline_by,
+        layout.headline_deltas,
+    )
 
 
 def title(run: RunDir, layout: Layout) -> str:
