@@ -793,6 +793,7 @@ def _sweep(
             on_progress=lambda done: progress.update(task, completed=done),
         )
         writer.write("ranking", result.ranking)
+        writer.write("recovery", result.recovery)
         writer.write("impact", result.impact)
     summary_json = {
         "scenario": scenario.meta.name,

@@ -22,6 +22,7 @@ DRILL_MEASURES = [
     "revenue_at_risk",
     "margin_at_risk",
     "expediting_spend",
+    "contingency_spend",
     "recovered",
     "time_to_recover_days",
     "time_below_failure_days",
@@ -45,10 +46,15 @@ class DrillResult:
 
     def most_hit_part(self) -> str:
         """The part whose rolling fill rate falls furthest below its twin's, on average."""
-        gap = self.recovery["without_drill"] - self.recovery["with_drill"]
-        return str(gap.groupby(self.recovery["part"]).mean().idxmax())
+        return _most_hit(self.recovery)
 
     definitions: dict[str, Any] = field(default_factory=dict)
+
+
+def _most_hit(recovery: pd.DataFrame) -> str:
+    """The part whose rolling fill rate falls furthest below its twin's, on average."""
+    gap = recovery["without_drill"] - recovery["with_drill"]
+    return str(gap.groupby(recovery["part"]).mean().idxmax())
 
 
 def _drill_runs(seed: int, n: int, workers: int) -> dict[str, Any]:
@@ -102,6 +108,7 @@ def _measure(
     impact["revenue_at_risk"] = t["revenue"] - e["revenue"]
     impact["margin_at_risk"] = t["margin"] - e["margin"]
     impact["expediting_spend"] = e["expediting_cost"] - t["expediting_cost"]
+    impact["contingency_spend"] = e["contingency_cost"] - t["contingency_cost"]
     last = last_bad.reindex(impact.index)  # NaN: never measurably below its twin
     impact["recovered"] = (last.isna() | (last < last_period)).astype(float)
     ttr = np.where(last.isna(), 0.0, (last + 1 - start_period) * dpp)
@@ -142,7 +149,8 @@ def drill(
     """Run the named drill and its twin; measure what the drill costs in each replication.
 
     * unfilled units: demand not met from stock when it occurred (backordered or lost), extra;
-    * fill-rate loss, revenue and margin at risk, extra expediting spend: twin minus drill;
+    * fill-rate loss, revenue and margin at risk: twin minus drill; extra expediting and
+      contingency spend (backup premiums and activations): drill minus twin;
     * recovered: 1 when service is back by the horizon, else 0 (its mean is the share);
     * time to recover (recovered replications only): days from the drill's start to the
       end of the last period in which some part's rolling (28-day) fill rate is more than
@@ -260,6 +268,7 @@ class SweepResult:
     ranking: pd.DataFrame  # one row per node, ranked by mean margin at risk
     impact: pd.DataFrame  # node x replication measures
     definitions: dict[str, Any] = field(default_factory=dict)
+    recovery: pd.DataFrame | None = None  # node, part (its most-hit), replication, period, ...
 
 
 def sweep(
@@ -294,12 +303,16 @@ def sweep(
     drills = knockouts(scenario, over, weeks, start_date)
     kw = _drill_runs(seed, n, workers)
     twin = simulate(scenario, plan, on_progress=_offset(on_progress, 0), **kw)
-    impacts, rows = [], []
+    impacts, rows, curves = [], [], []
     percentiles = scenario.run.percentiles
     for i, d in enumerate(drills, start=1):
         hit = simulate(scenario, plan, on_progress=_offset(on_progress, i * n), drills=[d], **kw)
-        impact, _ = _measure(scenario, d, twin, hit, failure_threshold)
+        impact, by_part = _measure(scenario, d, twin, hit, failure_threshold)
         impact.insert(0, "node", drill_target(d))
+        worst = _most_hit(by_part)
+        curve = by_part[by_part["part"] == worst].copy()
+        curve.insert(0, "node", drill_target(d))
+        curves.append(curve)
         impacts.append(impact)
         summary = summarize(impact, DRILL_MEASURES, percentiles).set_index("kpi")
         row: dict[str, Any] = {"node": drill_target(d)}
@@ -329,10 +342,11 @@ def sweep(
         ),
     }
     return SweepResult(
-        over,
-        weeks,
-        start_date,
-        ranking.reset_index(drop=True),
-        pd.concat(impacts, ignore_index=True),
-        definitions,
+        over=over,
+        weeks=weeks,
+        start_date=start_date,
+        ranking=ranking.reset_index(drop=True),
+        impact=pd.concat(impacts, ignore_index=True),
+        definitions=definitions,
+        recovery=pd.concat(curves, ignore_index=True),
     )

@@ -160,11 +160,23 @@ def save_png(fig: Figure, path: str | Path, dpi: int = 120) -> Path:
     return write_bytes_atomic(path, buffer.getvalue())
 
 
-def recovery_curves(ax: Axes, result, start: pd.Timestamp, days_per_period: int) -> Axes:
+def recovery_curves(
+    ax: Axes,
+    result,
+    start: pd.Timestamp,
+    days_per_period: int,
+    recovery: pd.DataFrame | None = None,
+    drill=None,
+    label: str = "",
+) -> Axes:
     """Rolling fill rate of the most-hit part with and without the drill (median; P10-P90
-    band with it), the drill window shaded."""
-    part = result.most_hit_part()
-    rec = result.recovery[result.recovery["part"] == part]
+    band with it), the drill window shaded. ``recovery`` and ``drill`` default to the
+    drill result's own (a sweep passes one node's)."""
+    recovery = result.recovery if recovery is None else recovery
+    drill = result.drill if drill is None else drill
+    gap = recovery["without_drill"] - recovery["with_drill"]
+    part = str(gap.groupby(recovery["part"]).mean().idxmax())
+    rec = recovery[recovery["part"] == part]
     x = _time_axis(np.sort(rec["period"].unique()), start, days_per_period)
     with_band = _band(rec, "with_drill")
     without = _band(rec, "without_drill")
@@ -179,7 +191,6 @@ def recovery_curves(ax: Axes, result, start: pd.Timestamp, days_per_period: int)
     )
     ax.plot(x, with_band["median"], color="tab:red", lw=1.3, label="with drill (median)")
     ax.plot(x, without["median"], color="tab:blue", lw=1.0, ls="--", label="without (median)")
-    drill = result.drill
     t0 = pd.Timestamp(drill.start_date)
     end = x[-1] if np.isinf(drill.duration_days) else t0 + pd.Timedelta(days=drill.duration_days)
     ax.axvspan(t0, end, color="grey", alpha=0.2, label=f"{drill.id}")
@@ -187,7 +198,8 @@ def recovery_curves(ax: Axes, result, start: pd.Timestamp, days_per_period: int)
     ax.set_ylim(max(0.0, np.floor(low * 20 - 1) / 20), 1.005)
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_title(
-        f"Recovery of {part}: {ROLLING_DAYS}-day rolling fill rate, drill {drill.id!r} vs its twin"
+        label
+        or f"Recovery of {part}: {ROLLING_DAYS}-day rolling fill rate, drill {drill.id!r} vs its twin"
     )
     ax.set_ylabel("fill rate")
     ax.legend(loc="lower left", fontsize=8)
@@ -261,6 +273,21 @@ def sweep_figures(result, scenario) -> dict[str, Figure]:
     down = f"{result.weeks:g} weeks down from {result.start_date}"
     ax.set_title(f"Which single {node} hurts most: {down}")
     figs = {"sweep_ranking": fig}
+    if result.recovery is not None and len(result.ranking):
+        top = list(result.ranking["node"].head(3))
+        fig, axes = plt.subplots(len(top), 1, figsize=(9, 3 * len(top)), layout="constrained")
+        axes = np.atleast_1d(axes)
+        start = pd.Timestamp(scenario.meta.start_date)
+        knockout = {"start_date": result.start_date, "duration_days": 7 * result.weeks}
+        for rank, (ax, name) in enumerate(zip(axes, top, strict=True), start=1):
+            rec = result.recovery[result.recovery["node"] == name]
+            part = rec["part"].iloc[0]
+            drill = type("Knockout", (), {**knockout, "id": f"{name} down"})()
+            title = f"#{rank} {name}: {part}, {ROLLING_DAYS}-day rolling fill rate vs its twin"
+            recovery_curves(
+                ax, result, start, scenario.horizon.days_per_period, rec, drill, label=title
+            )
+        figs["sweep_recovery"] = fig
     fig, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
     likelihood_impact(ax, result.ranking, scenario.meta.currency)
     ax.set_title(f"Likelihood x impact per {node} (marker size: analytic REI)")
