@@ -13,10 +13,10 @@ import datetime as dt
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.helpers import single_part
 
 from keiretsu.experiments import simulate
 from keiretsu.scenario.model import Scenario
+from tests.helpers import single_part
 
 START = dt.date(2027, 1, 1)
 PERIODS = 120
