@@ -381,6 +381,9 @@ def simulate(
         writer.write("suppliers", result.suppliers)
         if scenario.disruptions:
             writer.write("events", result.events)
+        if result.programs is not None:
+            writer.write("programs", result.programs)
+            writer.write("program_outcomes", result.program_outcomes)
         writer.write("summary", result.summary)
     summary_json = {
         "scenario": scenario.meta.name,
@@ -898,6 +901,205 @@ def report(
             click.echo(f"  table {name} not in the workbook: {why}", err=True)
     if as_json:
         _emit_json({"ok": True, "run_dir": str(run_dir), "kind": run.kind, **written})
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.option(
+    "--program",
+    "program_ids",
+    multiple=True,
+    help="Program to evaluate (an id under programs:; repeatable; default: every program).",
+)
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(path_type=Path),
+    help="Evaluate against this plan instead of the scenario's own (its other programs stay).",
+)
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=1),
+    help="Replications (default: run.replications).",
+)
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: run.seed).")
+@click.option(
+    "-j",
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes; results are identical for any number.",
+)
+@click.option(
+    "--tornado-replications",
+    type=click.IntRange(min=2),
+    default=40,
+    show_default=True,
+    help="Replications of each tornado run (one per input at its P10 and at its P90).",
+)
+@click.option("--no-tornado", is_flag=True, help="Skip the tornado (much faster).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Run directory (default: runs/SCENARIO-payback-TIMESTAMP).",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
+@set_option
+@json_option
+def payback(
+    scenario_file: Path,
+    program_ids: tuple[str, ...],
+    plan_file: Path | None,
+    replications: int | None,
+    seed: int | None,
+    workers: int,
+    tornado_replications: int,
+    no_tornado: bool,
+    out_dir: Path | None,
+    force: bool,
+    overrides: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """The co-investment business case of each PROGRAM of SCENARIO, per party.
+
+    The scenario runs with the program funded and without it on the same random
+    numbers; the difference is each party's cash flow per period: the buyer's margin
+    change (its share of capex and running cost, lower prices, avoided shortages and
+    disruption losses), the supplier's (its share of the cost, the saving it keeps, its
+    margin on extra volume), and the joint project. Per party: NPV at its own rate
+    (first flow undiscounted, at the program's start), IRR and MIRR, simple and
+    discounted payback, profitability index; over replications the mean, P10/P50/P90
+    (Pxx = xx-th percentile), P(NPV < 0), P(payback <= 18 months), P(completed) and
+    whether each party would sign (NPV >= its reservation NPV). A tornado varies each
+    uncertain input at its P10 and P90.
+
+    Writes a run directory (tables summary, measures, cash_flows, flows, outcomes,
+    tornado; figures cash_flow_fan, npv_histogram, tornado; report.xlsx with a sheet per
+    table and the metadata) and prints the summary per party.
+    """
+    import datetime as dt
+
+    import pandas as pd
+    from rich.console import Console
+
+    from keiretsu.experiments.payback import payback as business_case
+    from keiretsu.fileio import TableWriter
+    from keiretsu.reports.console import print_payback_table
+    from keiretsu.reports.excel import write_workbook
+    from keiretsu.reports.figures import payback_figures
+    from keiretsu.reports.rundir import read_run_dir
+    from keiretsu.scenario.loader import load_plan, load_scenario
+
+    scenario = load_scenario(scenario_file, overrides)
+    plan = load_plan(plan_file, scenario) if plan_file else scenario.plan
+    known = [p.id for p in scenario.programs]
+    chosen = list(program_ids) or known
+    if not chosen:
+        raise InputError(Problem(str(scenario_file), 0, 0, "programs", "no programs defined"))
+    unknown = [p for p in chosen if p not in known]
+    if unknown:
+        raise InputError(
+            [
+                Problem(
+                    "--program", 0, 0, "", f"unknown program {p!r} (programs: {', '.join(known)})"
+                )
+                for p in unknown
+            ]
+        )
+    n = replications or scenario.run.replications
+    seed = scenario.run.seed if seed is None else seed
+    started = dt.datetime.now(dt.UTC)
+    out_dir = _run_dir(out_dir, f"{scenario_file.stem}-payback", started, force)
+    results = []
+    progress = _progress("building the business case")
+    with progress, TableWriter(out_dir) as writer:
+        for program_id in chosen:
+            inputs = 0 if no_tornado else _tornado_runs(scenario, program_id)
+            total = 2 * n + (0 if no_tornado else tornado_replications * (inputs + 2))
+            task = progress.add_task(program_id, total=total)
+            result = business_case(
+                scenario,
+                program_id,
+                plan,
+                seed=seed,
+                replications=n,
+                workers=workers,
+                tornado=not no_tornado,
+                tornado_replications=tornado_replications,
+                on_progress=lambda done, task=task: progress.update(task, completed=done),
+            )
+            results.append(result)
+
+        def stacked(name: str) -> pd.DataFrame:
+            frames = [getattr(r, name).assign(program=r.program.id) for r in results]
+            frames = [f[["program", *[c for c in f.columns if c != "program"]]] for f in frames]
+            return pd.concat(frames, ignore_index=True)
+
+        for name in ("summary", "measures", "cash_flows", "flows", "outcomes"):
+            writer.write(name, stacked(name))
+        if any(r.tornado is not None for r in results):
+            frames = [
+                r.tornado.assign(program=r.program.id) for r in results if r.tornado is not None
+            ]
+            writer.write("tornado", pd.concat(frames, ignore_index=True))
+    figures = {}
+    for result in results:
+        prefix = "" if len(results) == 1 else f"{result.program.id}_"
+        figures |= {f"{prefix}{k}": v for k, v in payback_figures(result, scenario).items()}
+    definitions = results[0].definitions | {"programs": chosen}
+    definitions.pop("program", None)
+    summary_json = {
+        "scenario": scenario.meta.name,
+        "plan": plan.name,
+        "programs": chosen,
+        "replications": n,
+        "seed": seed,
+        "definitions": definitions,
+        "summary": [
+            {"program": r.program.id, **row}
+            for r in results
+            for row in r.summary.to_dict(orient="records")
+        ],
+    }
+    _finish_run(
+        out_dir,
+        figures,
+        summary_json,
+        command="payback",
+        scenario=scenario,
+        scenario_file=scenario_file,
+        plan=plan,
+        started=started,
+        definitions=definitions,
+        workers=workers,
+        tables=writer.written,
+        extra={"overrides": list(overrides), "programs": chosen, "tornado": not no_tornado},
+    )
+    workbook = write_workbook(read_run_dir(out_dir), out_dir / "report.xlsx")
+    out = Console(stderr=True) if as_json else Console()
+    for result in results:
+        title = (
+            f"{scenario.meta.name} — {result.program.id}: business case per party, "
+            f"{n} replications, seed {seed}"
+        )
+        print_payback_table(result.summary, title, scenario.meta.currency, out)
+    if as_json:
+        _emit_json(
+            {"ok": True, "run_dir": str(out_dir), "workbook": str(workbook.path), **summary_json}
+        )
+    else:
+        Console(stderr=True).print(f"run directory: {out_dir} (workbook: {workbook.path.name})")
+
+
+def _tornado_runs(scenario, program_id: str) -> int:
+    """How many inputs the tornado of ``program_id`` varies (for the progress bar)."""
+    from keiretsu.experiments.payback import _uncertain_inputs
+
+    spec = next(p for p in scenario.programs if p.id == program_id)
+    return 2 * len(_uncertain_inputs(spec)[1])
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -80,3 +80,18 @@ def test_parties_add_up_to_the_project(
     np.testing.assert_allclose(out["buyer"] + out["supplier"], out["joint"], atol=1e-6)
     total = npv(rate, out["buyer"]) + npv(rate, out["supplier"])
     assert math.isclose(total, npv(rate, out["joint"]), rel_tol=1e-12, abs_tol=1e-6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.floats(1.0, 1e6),
+    st.lists(st.floats(0.0, 1e6), min_size=1, max_size=30),
+    st.floats(-0.5, 2.0),
+    st.floats(0.001, 1.0),
+)
+def test_npv_of_a_conventional_flow_decreases_in_the_rate(
+    outlay: float, returns: list[float], r: float, step: float
+) -> None:
+    """Conventional flows (an outlay, then non-negative returns): NPV falls as the rate rises."""
+    flows = [-outlay, *returns]
+    assert npv(r + step, flows) <= npv(r, flows) + 1e-9 * max(1.0, outlay)

@@ -317,3 +317,17 @@ def test_summary_rejects_bad_samples() -> None:
         summarize_npv([1.0, 2.0], [1.0], periods_per_year=12)
     with pytest.raises(ValueError, match="finite"):
         summarize_npv([1.0, float("nan")])
+
+
+def test_profitability_index_of_staged_outflows_is_the_benefit_cost_ratio() -> None:
+    from keiretsu.econ.finance import profitability_index
+
+    flows = np.array([[0.0, -100.0, -50.0, 80.0, 120.0], [0.0, 0.0, 10.0, 0.0, 0.0]])
+    r = 0.1
+    d = (1 + r) ** -np.arange(5)
+    expected = (80 * d[3] + 120 * d[4]) / (100 * d[1] + 50 * d[2])
+    pi = profitability_index(r, flows, investment="outflows")
+    assert pi[0] == pytest.approx(expected, rel=1e-12)
+    assert np.isnan(pi[1])  # no outflow: undefined
+    with pytest.raises(ValueError, match="investment must be"):
+        profitability_index(r, flows, investment="t1")

@@ -387,14 +387,27 @@ def discounted_payback(rate: Any, flows: Any) -> Any:
     return payback(f * _discount(_rate(rate), f.shape[-1]))
 
 
-def profitability_index(rate: Any, flows: Any) -> Any:
-    """PV of the flows after t = 0 divided by the investment at t = 0, ``-CF_0``.
+def profitability_index(rate: Any, flows: Any, investment: str = "t0") -> Any:
+    """PV of the benefits divided by the investment.
 
-    Ross, Westerfield & Jaffe, *Corporate Finance*, ch. 5: ``PI = PV(CF_1..CF_n) /
-    |CF_0| = 1 + NPV / |CF_0|``; accept when PI > 1. Later investments (staged
-    disbursements) are netted into the numerator, as in the textbook. Excel:
-    ``=NPV(r, CF1:CFn) / -CF0``. Raises if any series has no investment at t = 0.
+    ``investment="t0"`` (the textbook case): Ross, Westerfield & Jaffe, *Corporate Finance*,
+    ch. 5: ``PI = PV(CF_1..CF_n) / |CF_0| = 1 + NPV / |CF_0|``; accept when PI > 1. Later
+    investments (staged disbursements) are netted into the numerator, as in the textbook.
+    Excel: ``=NPV(r, CF1:CFn) / -CF0``. Raises if any series has no investment at t = 0.
+
+    ``investment="outflows"`` (staged programs, the benefit-cost ratio): ``PI = PV(positive
+    flows) / |PV(negative flows)|``, 1 + NPV / |PV(outflows)|, NaN for a series with no
+    outflow. Excel: ``=NPV(r, IF(CF>0, CF, 0)) / -NPV(r, IF(CF<0, CF, 0))`` (as arrays,
+    each with the t = 0 flow added undiscounted).
     """
+    if investment == "outflows":
+        f = _flows(flows)
+        inflow = npv(rate, np.where(f > 0, f, 0.0))
+        outflow = -np.asarray(npv(rate, np.where(f < 0, f, 0.0)), dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _out(np.where(outflow > 0, inflow / outflow, np.nan))
+    if investment != "t0":
+        raise ValueError(f"investment must be 't0' or 'outflows' (got {investment!r})")
     f = _flows(flows, min_periods=2)
     if np.any(f[..., 0] >= 0):
         raise ValueError(

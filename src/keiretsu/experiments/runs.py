@@ -44,6 +44,9 @@ class SimulationResult:
     summary: pd.DataFrame
     events: pd.DataFrame  # disruption spells per replication
     part_periods: pd.DataFrame | None = None  # kept only when asked (keep_part_periods)
+    supplier_periods: pd.DataFrame | None = None  # kept only when asked (keep_part_periods)
+    programs: pd.DataFrame | None = None  # replication x period x funded program: cash flows
+    program_outcomes: pd.DataFrame | None = None  # replication x program: completed, when
     definitions: dict[str, Any] = field(default_factory=dict)
 
 
@@ -66,6 +69,7 @@ def simulate(
     ``detail="part"`` also streams per-period tables by part and by supplier to ``sink``.
     """
     reps, parts, suppliers, periods, events, part_periods = [], [], [], [], [], []
+    supplier_periods, programs, outcomes = [], [], []
     for b in run(
         scenario,
         plan,
@@ -84,6 +88,11 @@ def simulate(
         events.append(b.events)
         if keep_part_periods and b.part_periods is not None:
             part_periods.append(b.part_periods)
+        if keep_part_periods and b.supplier_periods is not None:
+            supplier_periods.append(b.supplier_periods)
+        if b.programs is not None:
+            programs.append(b.programs)
+            outcomes.append(b.program_outcomes)
         if sink is not None:
             sink.write("periods", b.periods)
             if b.part_periods is not None:
@@ -107,6 +116,11 @@ def simulate(
         periods=pd.concat(periods, ignore_index=True),
         events=pd.concat(events, ignore_index=True),
         part_periods=pd.concat(part_periods, ignore_index=True) if part_periods else None,
+        supplier_periods=(
+            pd.concat(supplier_periods, ignore_index=True) if supplier_periods else None
+        ),
+        programs=pd.concat(programs, ignore_index=True) if programs else None,
+        program_outcomes=pd.concat(outcomes, ignore_index=True) if outcomes else None,
         summary=summary,
         definitions=definitions,
     )

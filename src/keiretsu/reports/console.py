@@ -166,3 +166,49 @@ def print_delta_table(
         "and inventory."
     )
     console.print(note, width=min(console.width, 110))
+
+
+def print_payback_table(summary, title: str, currency: str, console: Console | None = None) -> None:
+    """A program's business case: one column per party."""
+    console = console or Console(stderr=True)
+    table = Table(title=title, title_justify="left")
+    table.add_column("")
+    rows = summary.set_index("party")
+    for party in rows.index:
+        table.add_column(party, justify="right")
+
+    def money(v) -> str:
+        return format_number(v)
+
+    def share(v) -> str:
+        return "–" if v is None or v != v else f"{v:.0%}"
+
+    lines = (
+        ("discount rate", "discount_rate", lambda v: f"{v:.1%}"),
+        (f"NPV mean ({currency})", "mean", money),
+        ("± 95% CI", "npv_ci95_half_width", money),
+        ("NPV P10", "p10", money),
+        ("NPV P50", "p50", money),
+        ("NPV P90", "p90", money),
+        ("P(NPV < 0)", "prob_npv_negative", share),
+        ("IRR (median where one exists)", "irr_median", lambda v: "–" if v != v else f"{v:.1%}"),
+        ("share with one IRR", "irr_defined_share", share),
+        (
+            "payback (median)",
+            "payback_years_median",
+            lambda v: "never" if v != v else f"{v:.1f} yr",
+        ),
+        ("P(payback <= 18 months)", "prob_payback_within", share),
+        ("P(never paid back)", "prob_never_paid_back", share),
+        ("P(program completes)", "prob_completed", share),
+        ("reservation NPV", "reservation_npv", money),
+        ("would sign", "would_sign", lambda v: "yes" if v else "[red]no[/]"),
+    )
+    for label, key, fmt in lines:
+        table.add_row(label, *(fmt(rows.loc[p, key]) for p in rows.index))
+    console.print(table)
+    console.print(
+        "Pxx = xx-th percentile over replications; NPV at each party's own rate from the "
+        "program's start (joint at the buyer's); payback = years until the cumulative flow "
+        "stays >= 0"
+    )

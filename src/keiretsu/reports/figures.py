@@ -512,3 +512,110 @@ def compare_figures(result, scenario) -> dict[str, Figure]:
     fig.suptitle("Cost breakdown per plan (mean over replications; note the different scales)")
     figs["cost_breakdown"] = fig
     return figs
+
+
+PARTY_COLOURS = {"buyer": "tab:blue", "supplier": "tab:orange", "joint": "tab:green"}
+
+
+def cumulative_cash_fan(
+    ax: Axes, cash_flows: pd.DataFrame, party: str, start: pd.Timestamp, days_per_period: int
+) -> Axes:
+    """One party's cumulative cash flow of a program: median and P10-P90 over replications."""
+    rows = cash_flows[cash_flows["party"] == party]
+    x = _time_axis(pd.Index(rows["period"]), start, days_per_period)
+    colour = PARTY_COLOURS.get(party, "tab:grey")
+    ax.fill_between(
+        x,
+        rows["cumulative_p10"],
+        rows["cumulative_p90"],
+        color=colour,
+        alpha=0.25,
+        lw=0,
+        label="P10–P90",
+    )
+    ax.plot(x, rows["cumulative_p50"], color=colour, lw=1.4, label="median")
+    ax.plot(x, rows["cumulative_mean"], color="black", lw=0.8, ls=":", label="mean")
+    ax.axhline(0, color="black", lw=0.6)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_compact(v)))
+    ax.set_title(f"{party}: cumulative cash flow")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def npv_histogram(ax: Axes, measures: pd.DataFrame, party: str, currency: str) -> Axes:
+    """One party's NPV over replications, with P10 / P50 / P90 and zero marked."""
+    v = measures.loc[measures["party"] == party, "npv"].to_numpy(dtype=float)
+    v = v[np.isfinite(v)]
+    colour = PARTY_COLOURS.get(party, "tab:grey")
+    ax.hist(v, bins=min(40, max(10, v.size // 5)), color=colour, alpha=0.7)
+    for q, ls in ((10, "--"), (50, "-"), (90, ":")):
+        value = np.percentile(v, q)
+        ax.axvline(value, color="black", ls=ls, lw=0.9, label=f"P{q} {format_compact(value)}")
+    ax.axvline(0, color="tab:red", lw=1.0, label="0")
+    ax.legend(loc="upper right", fontsize=7)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_compact(v)))
+    ax.set_title(f"{party}: NPV ({currency}), P(NPV < 0) = {np.mean(v < 0):.0%}")
+    ax.set_ylabel("replications")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def tornado_chart(ax: Axes, rows: pd.DataFrame, base_npv: float, currency: str) -> Axes:
+    """Bars from the NPV at each input's P10 to its P90 (largest swing on top), base marked."""
+    rows = rows.reindex(rows["swing"].abs().sort_values().index)
+    y = np.arange(len(rows))
+    low, high = rows["npv_at_low"].to_numpy(), rows["npv_at_high"].to_numpy()
+    ax.barh(y, low - base_npv, left=base_npv, color="tab:red", alpha=0.7, label="input at P10")
+    ax.barh(y, high - base_npv, left=base_npv, color="tab:blue", alpha=0.7, label="input at P90")
+    ax.axvline(base_npv, color="black", lw=1)
+    ax.axvline(0, color="tab:red", lw=0.6, ls=":")
+    labels = []
+    for _, r in rows.iterrows():
+        value = _input_format(r["input"])
+        be = r["break_even"]
+        tail = "" if be is None or be != be else f" (break-even {value(be)})"
+        name = r["input"].replace("duration:", "").replace("_", " ")
+        if r["input"].startswith("duration:"):
+            name += " (days)"
+        labels.append(f"{name}: {value(r['low_value'])}–{value(r['high_value'])}{tail}")
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_compact(v)))
+    ax.set_xlabel(f"mean NPV ({currency}); base {format_compact(base_npv)}")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def _input_format(name: str):
+    """How a tornado input's values read: shares as percentages, days and units as counts."""
+    if name.endswith(("_reduction", "_improvement")) and not name.endswith("_days"):
+        return lambda v: f"{v:.1%}"
+    if name.startswith("duration:") or name.endswith("_days"):
+        return lambda v: f"{v:,.0f}"
+    return format_compact
+
+
+def payback_figures(result, scenario) -> dict[str, Figure]:
+    """The figures of a ``payback`` run: cumulative cash-flow fans, NPV histograms, tornado."""
+    start = pd.Timestamp(scenario.meta.start_date)
+    dpp, currency = scenario.horizon.days_per_period, scenario.meta.currency
+    parties = ("buyer", "supplier", "joint")
+    figs: dict[str, Figure] = {}
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4), layout="constrained", sharey=True)
+    for ax, party in zip(axes, parties, strict=True):
+        cumulative_cash_fan(ax, result.cash_flows, party, start, dpp)
+    fig.suptitle(f"{result.program.id}: cumulative cash flow per party ({currency})")
+    figs["cash_flow_fan"] = fig
+    fig, axes = plt.subplots(1, 3, figsize=(14, 3.8), layout="constrained")
+    for ax, party in zip(axes, parties, strict=True):
+        npv_histogram(ax, result.measures, party, currency)
+    figs["npv_histogram"] = fig
+    if result.tornado is not None and len(result.tornado):
+        rows = result.tornado[result.tornado["party"] == "buyer"]
+        base = float(rows["base_npv"].iloc[0])
+        fig, ax = plt.subplots(figsize=(9, max(3.0, 0.5 * len(rows) + 1.5)), layout="constrained")
+        tornado_chart(ax, rows, base, currency)
+        ax.set_title(f"{result.program.id}: what moves the buyer's NPV (P10 / P90 of each input)")
+        figs["tornado"] = fig
+    return figs

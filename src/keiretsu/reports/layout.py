@@ -219,8 +219,118 @@ LAYOUTS: dict[str, Layout] = {
                 ),
             ),
             Section(
+                "Risk exposure: time to survive, time to recover, likelihood",
+                "Per node: the analytic time to survive with it down (LP of Simchi-Levi et al. "
+                "2015 on the network at the knock-out's start), its reported time to recover, "
+                "the exposure gap max(TTR - TTS, 0), the least lost margin over the TTR and the "
+                "risk exposure index (that impact over the largest), next to the simulated "
+                "REI and the likelihood under the scenario's disruption model.",
+                figures=(
+                    FigureView(
+                        "likelihood_impact",
+                        "Likelihood (events a year) against impact (mean margin at risk).",
+                    ),
+                    FigureView(
+                        "sweep_recovery",
+                        "Recovery of the most-hit part of the three worst knock-outs.",
+                    ),
+                ),
+                tables=(
+                    TableView(
+                        "ranking",
+                        "Risk exposure",
+                        columns=(
+                            "rank",
+                            "node",
+                            "likelihood_per_year",
+                            "tts_days",
+                            "tts_unbounded",
+                            "ttr_days",
+                            "exposure_gap_days",
+                            "lost_margin_at_ttr",
+                            "rei",
+                            "rei_simulated",
+                        ),
+                    ),
+                ),
+            ),
+            Section(
                 "Per-replication impact",
                 tables=(TableView("impact", "Impact per node and replication"),),
+            ),
+        ),
+    ),
+    "payback": Layout(
+        title="{scenario} — co-investment business case",
+        label="co-investment payback",
+        sections=(
+            Section(
+                "Business case per party",
+                "Per program and party: NPV at the party's own rate from the program's start "
+                "(mean, 95% CI, P10/P50/P90), P(NPV < 0), IRR, payback against the 18-month "
+                "rule of thumb, the share of replications in which the program completes, "
+                "and whether the party would sign (its mean NPV at least its reservation NPV).",
+                tables=(
+                    TableView(
+                        "summary",
+                        "Summary",
+                        columns=(
+                            "program",
+                            "party",
+                            "discount_rate",
+                            "mean",
+                            "npv_ci95_half_width",
+                            "p10",
+                            "p50",
+                            "p90",
+                            "prob_npv_negative",
+                            "irr_median",
+                            "payback_years_median",
+                            "prob_payback_within",
+                            "prob_completed",
+                            "would_sign",
+                        ),
+                    ),
+                ),
+            ),
+            Section(
+                "Cash flows",
+                "Cumulative cash flow per party over time (median, P10-P90) and the NPV over "
+                "replications.",
+                figures=(
+                    FigureView("cash_flow_fan", "Cumulative cash flow per party."),
+                    FigureView("npv_histogram", "NPV per party over replications."),
+                ),
+            ),
+            Section(
+                "What moves the NPV",
+                "Each uncertain input at its P10 and its P90, the others at base.",
+                figures=(FigureView("tornado", "Tornado of the buyer's NPV."),),
+                tables=(TableView("tornado", "Tornado (every party)"),),
+            ),
+            Section(
+                "Per replication",
+                tables=(
+                    TableView(
+                        "measures",
+                        "Finance measures (mean over replications)",
+                        columns=(
+                            "npv",
+                            "irr",
+                            "mirr",
+                            "payback_years",
+                            "discounted_payback_years",
+                            "profitability_index",
+                        ),
+                        group_by=("program", "party"),
+                    ),
+                    TableView(
+                        "outcomes",
+                        "Program outcomes",
+                        columns=("completed", "completion_day"),
+                        group_by=("program",),
+                    ),
+                ),
             ),
         ),
     ),

@@ -139,6 +139,32 @@ def network_problems(doc: Any) -> ProblemList:
                             f"outside the horizon (days 0 to {horizon:g} from meta.start_date)",
                         )
                     )
+    _ids(_items(doc, "programs"), ("programs",), "program", out)
+    for i, prog in _items(doc, "programs"):
+        sups = [x for x in prog.get("suppliers") or [] if isinstance(x, str)]
+        for k, sup in enumerate(prog.get("suppliers") or []):
+            if isinstance(sup, str) and sup not in suppliers:
+                out.append((("programs", i, "suppliers", k), f"unknown supplier {sup!r}"))
+        for k, part in enumerate(prog.get("parts") or []):
+            if not isinstance(part, str):
+                continue
+            if part not in parts:
+                out.append((("programs", i, "parts", k), f"unknown part {part!r}"))
+            elif sups and not any(part in offered.get(sup, {}) for sup in sups):
+                out.append(
+                    (
+                        ("programs", i, "parts", k),
+                        f"none of the program's suppliers offers part {part!r}",
+                    )
+                )
+        start = _days_from_start(doc, prog.get("start_date"))
+        if start is not None and horizon is not None and not 0 <= start < horizon:
+            out.append(
+                (
+                    ("programs", i, "start_date"),
+                    f"outside the horizon (days 0 to {horizon:g} from meta.start_date)",
+                )
+            )
     offered_anywhere = {part for sup in _offered_parts(doc).values() for part in sup}
     for i, part in _items(doc, "parts"):
         if isinstance(part.get("id"), str) and part["id"] not in offered_anywhere:
@@ -326,6 +352,14 @@ def plan_problems(plan: Any, doc: Any, prefix: Path = ("plan",)) -> ProblemList:
                         f"part {part!r} has only one supplier: there is nowhere to reallocate to",
                     )
                 )
+
+    funded = plan.get("programs", {})
+    if isinstance(funded, Mapping):
+        programs = {p.get("id") for _, p in _items(doc, "programs")}
+        for prog in funded:
+            if prog not in programs:
+                known = ", ".join(sorted(x for x in programs if isinstance(x, str))) or "none"
+                out.append(((*prefix, "programs", prog), f"unknown program {prog!r} ({known})"))
 
     inventory = plan.get("inventory", {})
     if isinstance(inventory, Mapping):

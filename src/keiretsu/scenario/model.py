@@ -1,7 +1,8 @@
 """The scenario schema: a supplier network, the plan in force and how to run it.
 
 Top level (later sections slot in beside these): ``meta``, ``horizon``, ``regions``,
-``parts``, ``suppliers``, ``tier2``, ``disruptions``, ``drills``, ``plan``, ``run``.
+``parts``, ``suppliers``, ``tier2``, ``disruptions``, ``drills``, ``programs``, ``plan``,
+``run``.
 
 Conventions: money is in ``meta.currency``; a *period* is ``horizon.period`` (a day
 or a week); a year is 365 days or 52 weeks; ``defect_ppm`` is defective parts per
@@ -26,6 +27,7 @@ from keiretsu.scenario.base import (
 )
 from keiretsu.scenario.disruptions import Disruption, Drill
 from keiretsu.scenario.distributions import Distribution, Fixed
+from keiretsu.scenario.programs import FundedProgram, Program
 from keiretsu.scenario.units import (
     DAYS_PER_PERIOD,
     PERIODS_PER_YEAR,
@@ -439,6 +441,9 @@ class Plan(Spec):
     contingency: dict[Id, Contingency] = {}
     """Contingencies per part: strategic buffer, capacity reservation, backup supplier,
     reallocation of a down supplier's share."""
+    programs: dict[Id, FundedProgram] = {}
+    """Joint-investment programs the plan funds (ids of ``programs``), on their own terms
+    or with the buyer's cost share and start date set here."""
 
 
 # --------------------------------------------------------------------------- run
@@ -480,6 +485,8 @@ class Scenario(Spec):
     price shocks, defaults) that play out in every replication."""
     drills: list[Drill] = []
     """Named scheduled disruptions, run only by ``keiretsu drill``."""
+    programs: list[Program] = []
+    """Joint-investment programs on the table (run when the plan funds them)."""
     plan: Plan = Plan()
     """The plan in force (the bundled plan)."""
     run: Run = Run()

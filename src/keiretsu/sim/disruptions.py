@@ -86,9 +86,18 @@ class Schedules:
 
 
 def schedules(
-    scenario: Scenario, net: Network, seed: int, replications: list[int], drills: Sequence = ()
+    scenario: Scenario,
+    net: Network,
+    seed: int,
+    replications: list[int],
+    drills: Sequence = (),
+    programs=None,
 ) -> Schedules:
-    """The schedules of ``replications`` (indices) for ``scenario``'s disruptions plus ``drills``."""
+    """The schedules of ``replications`` (indices) for ``scenario``'s disruptions plus
+    ``drills``; ``programs`` (:class:`~keiretsu.sim.programs.ProgramRuns`) shorten the
+    outages of their suppliers that start after completion (``recovery_time_reduction``;
+    the timing of later spells is unchanged, so runs with and without a program see the
+    same events)."""
     causes = [(d, False) for d in scenario.disruptions] + [(d, True) for d in drills]
     out = Schedules()
     if not causes:
@@ -134,6 +143,16 @@ def schedules(
         out.price = np.ones((T, R, O))
     if "supplier_default" in kinds:
         out.default_period = np.full((R, U), -1, dtype=np.int64)
+
+    faster = None  # supplier -> [(program, recovery-time reduction)]
+    if programs is not None:
+        faster = {}
+        for k, prog in enumerate(net.programs):
+            reduction = prog.spec.effects.recovery_time_reduction
+            if reduction > 0:
+                for u in prog.suppliers:
+                    faster.setdefault(int(u), []).append((k, reduction))
+        faster = faster or None
 
     def covered(start: float, end: float) -> slice:
         a, b = np.searchsorted(mid, [start, end], side="left")
@@ -183,7 +202,15 @@ def schedules(
                     lost, ramp = 1.0, 0.0
                     period = int(np.searchsorted(mid, start, side="left"))
                     out.default_period[r, who[0]] = period if period < T else -1
-                if d.kind in ("supplier_outage", "regional_event", "supplier_default"):
+                if d.kind in ("supplier_outage", "regional_event") and faster is not None:
+                    for u in who:  # a program may shorten this supplier's recovery
+                        cut = sum(
+                            programs.progress_at_day(net, k, r, start) * reduction
+                            for k, reduction in faster.get(int(u), ())
+                        )
+                        stop = start + (end - start) * (1.0 - min(cut, 1.0))
+                        hit(out.supplier_left, r, np.array([u]), start, stop, lost, ramp)
+                elif d.kind in ("supplier_outage", "regional_event", "supplier_default"):
                     hit(out.supplier_left, r, who, start, end, lost, ramp)
                 if d.kind == "regional_event" and d.holds_in_transit:
                     span = covered(start, end)

@@ -13,7 +13,10 @@ period; a late shipment (probability 1 - on_time_probability) takes its extra
 ``late_delay_days`` on top, the total rounded again. A logistics disruption multiplies
 both (in days, before rounding) for shipments leaving while it lasts; a demand shock
 multiplies the drawn demand. Disruptions and drills are turned into schedules by
-:mod:`keiretsu.sim.disruptions` (streams ``disruption/ID``).
+:mod:`keiretsu.sim.disruptions` (streams ``disruption/ID``), funded programs into
+milestone runs by :mod:`keiretsu.sim.programs` (streams ``program/ID``); a completed
+program takes days off the lead times of its offers' shipments and raises their on-time
+probability (the same lateness uniforms, a higher threshold).
 
 Defects are the one draw that depends on the state (how many units arrive): each
 replication has one ``defects`` generator, called once per period with the arriving
@@ -35,6 +38,7 @@ from keiretsu.rng import stream
 from keiretsu.scenario.model import Scenario
 from keiretsu.sim.disruptions import schedules
 from keiretsu.sim.network import Network
+from keiretsu.sim.programs import ProgramRuns, effect_matrix, program_runs
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class Draws:
     held_t: np.ndarray | None = None  # (T, R, U) arrivals held (regional event on transit)
     price_factor_t: np.ndarray | None = None  # (T, R, O) unit-price multiplier (price shocks)
     default_period: np.ndarray | None = None  # (R, U) period of a supplier's default, -1: none
+    programs: ProgramRuns | None = None  # funded programs' milestones, effects and cash flows
     events: list[tuple] = field(default_factory=list)  # (replication, id, kind, target, start, end)
 
     @property
@@ -71,7 +76,13 @@ def draw(
     the same random numbers)."""
     T, dpp = net.n_periods, net.days_per_period
     R, P, O = len(replications), net.n_parts, net.n_offers
-    sched = schedules(scenario, net, seed, replications, drills)
+    programs = program_runs(net, seed, replications)
+    sched = schedules(scenario, net, seed, replications, drills, programs)
+    # programs shorten lead times and raise on-time probabilities of their offers
+    lead_cut = on_time_gain = None
+    if programs is not None:
+        lead_cut = effect_matrix(net, "lead_time_reduction_days")  # (K, O)
+        on_time_gain = effect_matrix(net, "on_time_improvement")
     demand = np.empty((T, R, P))
     lead = np.empty((T, R, O), dtype=np.int32)
     late = np.empty((T, R, O), dtype=np.int32)
@@ -96,11 +107,17 @@ def draw(
             demand_block[p] = part.demand.per_period_units.sample(rng, T, scale=net.demand_scale[p])
         if sched.demand is not None:  # demand shocks multiply the draws (same stream)
             demand_block *= sched.demand[r]
+        progress = None if programs is None else programs.progress[:, r, :]  # (T, K)
         for o, (part_id, sup_id, offer) in enumerate(offers):
             delivery = stream(seed, rep, f"delivery/{sup_id}/{part_id}")  # lead times, lateness
             days_block[o] = offer.lead_time_days.sample(delivery, T)
+            if progress is not None and lead_cut[:, o].any():
+                days_block[o] = np.maximum(days_block[o] - progress @ lead_cut[:, o], 0.0)
             if offer.on_time_probability < 1.0:
-                is_late = delivery.random(T) >= offer.on_time_probability  # T flags, T delays
+                on_time = offer.on_time_probability
+                if progress is not None and on_time_gain[:, o].any():
+                    on_time = np.minimum(on_time + progress @ on_time_gain[:, o], 1.0)
+                is_late = delivery.random(T) >= on_time  # T flags, then T delays
                 delay = offer.late_delay_days.sample(delivery, T)
                 extra_block[o] = np.where(is_late, delay, 0.0)
         if sched.lead is not None:  # logistics multipliers stretch both
@@ -139,5 +156,6 @@ def draw(
         held_t=sched.held,
         price_factor_t=sched.price,
         default_period=sched.default_period,
+        programs=programs,
         events=sched.events,
     )

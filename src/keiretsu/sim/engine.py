@@ -42,6 +42,7 @@ import simpy
 from keiretsu.sim.contingency import Contingencies
 from keiretsu.sim.draws import Draws
 from keiretsu.sim.network import Network
+from keiretsu.sim.programs import buyer_share_of_savings, effect_matrix
 
 ORDER_EPS = 1e-9
 """Orders (and backlogs) below this many units are treated as zero."""
@@ -88,6 +89,7 @@ class Trace:
     contingency_cost: np.ndarray | None = None  # (T, R, O) fees, premiums, activations; None: none
     cancelled: np.ndarray | None = None  # (T, R, O) open orders cancelled (re-sourced, defaults)
     cum_ordered: np.ndarray | None = None  # (T, R, O) units ordered so far (re-orders included)
+    program_savings: np.ndarray | None = None  # (T, R, K) unit-cost savings each supplier keeps
     cum_closed: np.ndarray | None = None  # (T, R, O) units shipped or cancelled so far
     capacity_left: np.ndarray | None = None  # (R, O) sum over periods of the share of capacity left
 
@@ -150,6 +152,15 @@ class Kernel:
         if self.disrupted:
             self.rec["capacity_left"] = np.zeros((R, O))
         self.held = None if draws.held_t is None else np.zeros((R, O))  # arrivals held back
+        self.programs = draws.programs  # funded programs' progress (None: none funded)
+        if self.programs is not None:
+            share = buyer_share_of_savings(net)  # (K,)
+            cost_cut = effect_matrix(net, "unit_cost_reduction")  # (K, O)
+            self.program_capacity = effect_matrix(net, "capacity_units_per_period")
+            self.program_price_cut = cost_cut * share[:, None]  # the buyer's price falls by this
+            self.program_kept = (cost_cut * (1.0 - share[:, None])).T  # (O, K) the supplier keeps
+            self.program_defect_cut = effect_matrix(net, "defect_reduction")
+            self.rec["program_savings"] = np.zeros((T, R, len(net.programs)))
         self.buffer = net.buffer
         self.moq = bool((net.moq > 0).any())
         self.price = net.price  # (Y, O) unit price per year
@@ -265,6 +276,8 @@ class Kernel:
             capacity = _scaled(capacity, left)
             if draws.supplier_left_t is not None:
                 shared_capacity = _scaled(shared_capacity, draws.supplier_left_t[t])
+        if self.programs is not None:  # capacity added by completed programs
+            capacity = capacity + self.programs.progress[t] @ self.program_capacity
         if self.contingency is not None:  # reserved and surge capacity called by contingencies
             extra = self.contingency.extra
             capacity = capacity + extra
@@ -312,8 +325,14 @@ class Kernel:
         if draws.defect_rngs is not None:
             counts = arriving.astype(np.int64)  # whole units (truncation = floor here)
             rejected = rec["rejected"][t]
-            for r, rng in enumerate(draws.defect_rngs):
-                rejected[r] = rng.binomial(counts[r], net.defect_rate)
+            rate = net.defect_rate
+            if self.programs is not None:  # programs cut their offers' defect rates
+                rate = rate * (1.0 - self.programs.progress[t] @ self.program_defect_cut)
+                for r, rng in enumerate(draws.defect_rngs):
+                    rejected[r] = rng.binomial(counts[r], rate[r])
+            else:
+                for r, rng in enumerate(draws.defect_rngs):
+                    rejected[r] = rng.binomial(counts[r], rate)
             self.backlog += rejected
             self.cum_ordered += rejected  # re-ordered after this period's shipping
             accepted = arriving - rejected
@@ -323,6 +342,11 @@ class Kernel:
         price = self.price[net.period_year[t]]
         if draws.price_factor_t is not None:
             price = price * draws.price_factor_t[t]
+        if self.programs is not None:  # the buyer's share of programs' unit-cost savings
+            progress = self.programs.progress[t]  # (R, K)
+            saved = accepted * price  # at the price before the programs' cut
+            rec["program_savings"][t] = (saved @ self.program_kept) * progress
+            price = price * (1.0 - progress @ self.program_price_cut)
         spend = accepted * price  # paid at the year's unit price on acceptance
         rec["purchase_part"][t] = self._by_part(spend)
         if self.per_supplier:

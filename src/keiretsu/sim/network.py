@@ -13,9 +13,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from keiretsu.scenario.model import BaseStock, DaysOfCover, Plan, ReorderPointOrderUpTo, Scenario
+from keiretsu.scenario.programs import Program
 from keiretsu.scenario.resolve import inventory_policy, shares
 
 POLICY_BASE_STOCK, POLICY_S_S, POLICY_DAYS_OF_COVER = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class FundedProgram:
+    """A program the plan funds, compiled: its spec, terms and the offers it improves."""
+
+    spec: Program
+    offers: np.ndarray  # (k,) offers whose suppliers and parts the program improves
+    suppliers: np.ndarray  # (j,) supplier indices
+    start_day: float  # first milestone starts (days from the start of the horizon)
+    buyer_cost_share: float
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,7 @@ class Network:
     buffer: np.ndarray | None = None  # (P, T) strategic buffer units added to targets; None: none
     contingencies: tuple[PartContingency, ...] = ()
     reservation_fee: np.ndarray | None = None  # (O,) fee per period booked on the holder's offer
+    programs: tuple[FundedProgram, ...] = ()  # joint-investment programs the plan funds
 
     @property
     def unit_value(self) -> np.ndarray:
@@ -278,8 +291,40 @@ def compile_network(scenario: Scenario, plan: Plan) -> Network:
         warmup=min(scenario.run.warmup_periods, T - 1),
         buffer=buffer,
         contingencies=contingencies,
+        programs=_programs(scenario, plan, part_ids, supplier_ids, offer_part, offer_supplier),
         reservation_fee=fee,
     )
+
+
+def _programs(
+    scenario: Scenario,
+    plan: Plan,
+    part_ids: list[str],
+    supplier_ids: list[str],
+    offer_part: np.ndarray,
+    offer_supplier: np.ndarray,
+) -> tuple[FundedProgram, ...]:
+    """The programs ``plan`` funds, with the offers each one improves."""
+    specs = {p.id: p for p in scenario.programs}
+    out = []
+    for program_id, terms in plan.programs.items():
+        spec = specs[program_id]
+        sups = np.array([supplier_ids.index(s) for s in spec.suppliers], dtype=np.int64)
+        mine = np.isin(offer_supplier, sups)
+        if spec.parts:
+            mine &= np.isin(offer_part, [part_ids.index(p) for p in spec.parts])
+        start = terms.start_date or spec.start_date or scenario.meta.start_date
+        share = spec.buyer_cost_share if terms.buyer_cost_share is None else terms.buyer_cost_share
+        out.append(
+            FundedProgram(
+                spec=spec,
+                offers=np.flatnonzero(mine),
+                suppliers=sups,
+                start_day=float((start - scenario.meta.start_date).days),
+                buyer_cost_share=share,
+            )
+        )
+    return tuple(out)
 
 
 def _contingencies(

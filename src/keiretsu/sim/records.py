@@ -59,6 +59,8 @@ class BatchTables:
     part_periods: pd.DataFrame | None  # replication x period x part (detail "part")
     supplier_periods: pd.DataFrame | None  # replication x period x supplier (detail "part")
     events: pd.DataFrame  # one row per disruption spell (may be empty)
+    programs: pd.DataFrame | None = None  # replication x period x funded program: cash flows
+    program_outcomes: pd.DataFrame | None = None  # replication x program: completed, when
 
 
 def tables(
@@ -102,6 +104,11 @@ def tables(
     revenue = sales * net.revenue
     qualification = np.zeros((T, R))
     qualification[0] = net.qualification_cost.sum()  # one-off: counted despite warm-up
+    program = np.zeros((T, R))  # the buyer's share of funded programs' capex and running cost
+    flows = _program_flows(net, draws, w)
+    if flows is not None:
+        program = flows["buyer_capex"] + flows["buyer_opex"]  # (T, R, K) -> (T, R)
+        program = program.sum(axis=2)
 
     def per_period(x: np.ndarray) -> np.ndarray:  # (T, R, X) -> network total, rep-major
         return x.sum(axis=2).T.ravel()
@@ -138,6 +145,7 @@ def tables(
                 "expediting_cost": per_period(expediting),
                 "contingency_cost": per_period(contingency),
                 "qualification_cost": qualification.T.ravel(),
+                "program_cost": program.T.ravel(),
                 "expedited_units": per_period(expedited),
                 "revenue": per_period(revenue),
             }
@@ -251,8 +259,80 @@ def tables(
     rep["order_lines"] = lines["order_lines"]
     rep = rep.reset_index()
     return BatchTables(
-        rep, parts, suppliers, periods, part_periods, supplier_periods, _events(net, draws)
+        rep,
+        parts,
+        suppliers,
+        periods,
+        part_periods,
+        supplier_periods,
+        _events(net, draws),
+        *_program_tables(net, draws, trace, reps, w, flows),
     )
+
+
+def _program_flows(net: Network, draws: Draws, w: int) -> dict[str, np.ndarray] | None:
+    """(T, R, K) cash flows of each funded program, total and by party, reported periods."""
+    runs = draws.programs
+    if runs is None:
+        return None
+    buyer_capex = np.array([p.buyer_cost_share for p in net.programs])
+    buyer_opex = np.array([p.spec.buyer_operating_share for p in net.programs])
+    capex, opex = runs.capex[w:], runs.opex[w:]
+    return {
+        "capex": capex,
+        "opex": opex,
+        "buyer_capex": capex * buyer_capex,
+        "supplier_capex": capex * (1.0 - buyer_capex),
+        "buyer_opex": opex * buyer_opex,
+        "supplier_opex": opex * (1.0 - buyer_opex),
+    }
+
+
+def _program_tables(
+    net: Network,
+    draws: Draws,
+    trace: Trace,
+    reps: np.ndarray,
+    w: int,
+    flows: dict[str, np.ndarray] | None,
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Per replication x period x program: progress and cash flows by party; and per
+    replication x program: how it went (completed when, or abandoned at which milestone)."""
+    if flows is None:
+        return None, None
+    runs = draws.programs
+    T, R, K = flows["capex"].shape
+    ids = np.asarray([p.spec.id for p in net.programs], dtype=object)
+
+    def tidy(x: np.ndarray) -> np.ndarray:  # (T, R, K) -> replication, period, program order
+        return x.transpose(1, 0, 2).ravel()
+
+    periods = pd.DataFrame(
+        {
+            "replication": np.repeat(reps, T * K),
+            "period": np.tile(np.repeat(np.arange(w, w + T), K), R),
+            "program": np.tile(ids, R * T),
+            "progress": tidy(runs.progress[w:]),
+            **{name: tidy(x) for name, x in flows.items()},
+            "supplier_savings": tidy(trace.program_savings[w:]),
+        }
+    )
+    names = [[m.id for m in p.spec.milestones] for p in net.programs]
+    failed = [
+        names[k][j] if j >= 0 else None
+        for j, k in zip(runs.abandoned_at.ravel(), np.tile(np.arange(K), R), strict=True)
+    ]
+    done = runs.completed_day.ravel()
+    outcome = pd.DataFrame(
+        {
+            "replication": np.repeat(reps, K),
+            "program": np.tile(ids, R),
+            "completed": done < net.n_periods * net.days_per_period,
+            "completion_day": np.where(np.isfinite(done), done, np.nan),
+            "abandoned_at": pd.array(failed, dtype="string"),
+        }
+    )
+    return periods, outcome
 
 
 EVENT_COLUMNS = [
@@ -293,6 +373,7 @@ COST_COLUMNS = [
     "expediting_cost",
     "contingency_cost",
     "qualification_cost",
+    "program_cost",
 ]
 """Cost categories, in the order reports show them (money in meta.currency)."""
 
