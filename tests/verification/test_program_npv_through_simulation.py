@@ -105,6 +105,9 @@ def test_deterministic_program_npv_equals_the_analytic_npv() -> None:
     npv = result.measures.pivot(index="replication", columns="party", values="npv")
     assert np.allclose(npv["buyer"], _expected(0.3, BUYER_RATE), rtol=1e-9, atol=1e-9)
     assert np.allclose(npv["supplier"], _expected(0.7, SUPPLIER_RATE), rtol=1e-9, atol=1e-9)
+    # daily periods: Excel's XNPV (annual rate, days / 365) is the same number
+    xnpv = result.measures.pivot(index="replication", columns="party", values="xnpv")
+    assert np.allclose(xnpv["buyer"], npv["buyer"], rtol=1e-9)
     summary = result.summary.set_index("party")
     assert summary.loc["supplier", "prob_npv_negative"] == 1.0  # 70 % of the capex, half the gain
     assert not summary.loc["supplier", "would_sign"]

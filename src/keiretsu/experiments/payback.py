@@ -15,7 +15,9 @@ so every cash flow counts). Per replication and period, the cash flows of each p
 
 Time origin: the program's start period (t = 0, undiscounted; end-of-period flows after
 it). Rates: each party's own annual rate made per period, ``(1 + r)^(1/n) - 1``; the joint
-flows at the buyer's rate. Per replication: NPV, IRR and MIRR (annualised), simple and
+flows at the buyer's rate. Per replication: NPV, XNPV (Excel's dated convention: the
+annual rate over days / 365 from the start; slightly different from NPV with weekly
+periods, 52 a year), IRR and MIRR (annualised), simple and
 discounted payback (years, interpolated), profitability index (PV of inflows / PV of
 outflows: disbursements are staged). Over replications: mean, P10/P50/P90, P(NPV < 0),
 P(payback <= 18 months), the share of replications in which the program completes, and
@@ -44,6 +46,7 @@ from keiretsu.scenario.programs import FundedProgram, Program
 PARTIES = finance.PARTIES
 MEASURES = (
     "npv",
+    "xnpv",
     "irr",
     "mirr",
     "payback_years",
@@ -202,6 +205,9 @@ def _business_case(
     }
     reps = np.sort(with_.periods["replication"].unique())
     R, T = cash["buyer"].shape
+    import datetime as dt
+
+    dates = [start + dt.timedelta(days=t * dpp) for t in range(T)]  # t = 0: the program's start
     rows, summary = [], []
     for party in PARTIES:
         f = cash[party]
@@ -209,6 +215,7 @@ def _business_case(
         irr = finance.irr_many(f)
         values = {
             "npv": finance.npv(r, f),
+            "xnpv": np.asarray(finance.xnpv(rates[party], f, dates), dtype=float),
             "irr": _annual(irr.values, per_year),
             "mirr": _annual(np.asarray(finance.mirr(f, r, r), dtype=float), per_year),
             "payback_years": np.asarray(finance.payback(f), dtype=float) / per_year,
