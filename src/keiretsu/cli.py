@@ -384,6 +384,10 @@ def simulate(
         if result.programs is not None:
             writer.write("programs", result.programs)
             writer.write("program_outcomes", result.program_outcomes)
+        if result.contract_reviews is not None:
+            writer.write("contract_reviews", result.contract_reviews)
+        if result.improvements is not None:
+            writer.write("improvements", result.improvements)
         writer.write("summary", result.summary)
     summary_json = {
         "scenario": scenario.meta.name,

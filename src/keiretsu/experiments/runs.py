@@ -47,6 +47,9 @@ class SimulationResult:
     supplier_periods: pd.DataFrame | None = None  # kept only when asked (keep_part_periods)
     programs: pd.DataFrame | None = None  # replication x period x funded program: cash flows
     program_outcomes: pd.DataFrame | None = None  # replication x program: completed, when
+    contract_reviews: pd.DataFrame | None = None  # replication x review x supplier: scorecards,
+    # settlements, escalations
+    improvements: pd.DataFrame | None = None  # supplier-driven improvements log
     definitions: dict[str, Any] = field(default_factory=dict)
 
 
@@ -69,7 +72,7 @@ def simulate(
     ``detail="part"`` also streams per-period tables by part and by supplier to ``sink``.
     """
     reps, parts, suppliers, periods, events, part_periods = [], [], [], [], [], []
-    supplier_periods, programs, outcomes = [], [], []
+    supplier_periods, programs, outcomes, reviews, improvements = [], [], [], [], []
     for b in run(
         scenario,
         plan,
@@ -93,6 +96,10 @@ def simulate(
         if b.programs is not None:
             programs.append(b.programs)
             outcomes.append(b.program_outcomes)
+        if b.contract_reviews is not None:
+            reviews.append(b.contract_reviews)
+        if b.improvements is not None:
+            improvements.append(b.improvements)
         if sink is not None:
             sink.write("periods", b.periods)
             if b.part_periods is not None:
@@ -121,6 +128,8 @@ def simulate(
         ),
         programs=pd.concat(programs, ignore_index=True) if programs else None,
         program_outcomes=pd.concat(outcomes, ignore_index=True) if outcomes else None,
+        contract_reviews=pd.concat(reviews, ignore_index=True) if reviews else None,
+        improvements=pd.concat(improvements, ignore_index=True) if improvements else None,
         summary=summary,
         definitions=definitions,
     )

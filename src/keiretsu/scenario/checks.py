@@ -139,6 +139,7 @@ def network_problems(doc: Any) -> ProblemList:
                             f"outside the horizon (days 0 to {horizon:g} from meta.start_date)",
                         )
                     )
+    out.extend(_contract_problems(doc, ("contracts",), suppliers))
     _ids(_items(doc, "programs"), ("programs",), "program", out)
     for i, prog in _items(doc, "programs"):
         sups = [x for x in prog.get("suppliers") or [] if isinstance(x, str)]
@@ -190,6 +191,28 @@ def network_problems(doc: Any) -> ProblemList:
                                 f"supplier {sup!r} does not offer part {part!r}",
                             )
                         )
+    return out
+
+
+def _contract_problems(doc: Any, path: Path, suppliers: set) -> ProblemList:
+    """Contracts name known suppliers, one contract each."""
+    out: ProblemList = []
+    seen: dict[str, int] = {}
+    for i, contract in _items(doc, "contracts"):
+        sup = contract.get("supplier")
+        if not isinstance(sup, str):
+            continue
+        if sup not in suppliers:
+            out.append(((*path, i, "supplier"), f"unknown supplier {sup!r}"))
+        elif sup in seen:
+            out.append(
+                (
+                    (*path, i, "supplier"),
+                    f"a second contract for {sup!r} (first at index {seen[sup]})",
+                )
+            )
+        else:
+            seen[sup] = i
     return out
 
 
@@ -353,6 +376,8 @@ def plan_problems(plan: Any, doc: Any, prefix: Path = ("plan",)) -> ProblemList:
                     )
                 )
 
+    known_suppliers = set(offered)
+    out.extend(_contract_problems(plan, (*prefix, "contracts"), known_suppliers))
     funded = plan.get("programs", {})
     if isinstance(funded, Mapping):
         programs = {p.get("id") for _, p in _items(doc, "programs")}

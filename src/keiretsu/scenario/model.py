@@ -25,6 +25,7 @@ from keiretsu.scenario.base import (
     Share,
     Spec,
 )
+from keiretsu.scenario.contracts import Contract, Scorecard
 from keiretsu.scenario.disruptions import Disruption, Drill
 from keiretsu.scenario.distributions import Distribution, Fixed
 from keiretsu.scenario.programs import FundedProgram, Program
@@ -223,6 +224,24 @@ class Supplier(Spec):
     """Compound change of every unit price per year (-0.03 = prices fall 3 % a year)."""
     reported_time_to_recover_days: NonNegativeFloat | None = None
     """Time to recover full supply after a disruption, as the supplier reports it."""
+    other_customers_units_per_period: NonNegativeFloat = 0.0
+    """Load the supplier's other customers put on its shared capacity each period: when
+    capacity is short, the supplier rations it between them and the buyer by priority (see
+    contracts). Needs ``shared_capacity_units_per_period``."""
+    sustainability_score: Share | None = None
+    """The supplier's sustainability rating, 0-1 (scorecard; none: not scored)."""
+
+    @model_validator(mode="after")
+    def _others_need_shared_capacity(self) -> Supplier:
+        if (
+            self.other_customers_units_per_period > 0
+            and self.shared_capacity_units_per_period is None
+        ):
+            raise ValueError(
+                "other_customers_units_per_period needs shared_capacity_units_per_period "
+                "(the capacity the supplier rations between its customers)"
+            )
+        return self
 
 
 class SubSupplier(Spec):
@@ -441,6 +460,8 @@ class Plan(Spec):
     contingency: dict[Id, Contingency] = {}
     """Contingencies per part: strategic buffer, capacity reservation, backup supplier,
     reallocation of a down supplier's share."""
+    contracts: list[Contract] = []
+    """Contracts that replace the scenario's for the suppliers they name."""
     programs: dict[Id, FundedProgram] = {}
     """Joint-investment programs the plan funds (ids of ``programs``), on their own terms
     or with the buyer's cost share and start date set here."""
@@ -487,6 +508,10 @@ class Scenario(Spec):
     """Named scheduled disruptions, run only by ``keiretsu drill``."""
     programs: list[Program] = []
     """Joint-investment programs on the table (run when the plan funds them)."""
+    contracts: list[Contract] = []
+    """One contract per supplier (a supplier without one is bought from spot, transactional)."""
+    scorecard: Scorecard = Scorecard()
+    """The weighted scorecard every supplier is reviewed on at its contract reviews."""
     plan: Plan = Plan()
     """The plan in force (the bundled plan)."""
     run: Run = Run()

@@ -36,8 +36,9 @@ import numpy as np
 
 from keiretsu.rng import stream
 from keiretsu.scenario.model import Scenario
+from keiretsu.sim.contracts import Improvements, draw_improvements
 from keiretsu.sim.disruptions import schedules
-from keiretsu.sim.network import Network
+from keiretsu.sim.network import LEARNING_ON_TIME_PENALTY, Network
 from keiretsu.sim.programs import ProgramRuns, effect_matrix, program_runs
 
 
@@ -56,6 +57,10 @@ class Draws:
     price_factor_t: np.ndarray | None = None  # (T, R, O) unit-price multiplier (price shocks)
     default_period: np.ndarray | None = None  # (R, U) period of a supplier's default, -1: none
     programs: ProgramRuns | None = None  # funded programs' milestones, effects and cash flows
+    improvements: Improvements | None = None  # supplier-driven improvements (contracts)
+    replications: list[int] = field(default_factory=list)  # the batch's replication indices
+    late_u_t: np.ndarray | None = None  # (T, R, O) lateness uniforms (kept for remediation)
+    late_if_t: np.ndarray | None = None  # (T, R, O) extra periods if late (kept for remediation)
     events: list[tuple] = field(default_factory=list)  # (replication, id, kind, target, start, end)
 
     @property
@@ -100,7 +105,23 @@ def draw(
     demand_block = np.empty((P, T))
     days_block = np.empty((O, T))  # quoted lead time, days
     extra_block = np.zeros((O, T))  # extra days of a late shipment (0 when on time)
-    can_be_late = [o for o, (_, _, offer) in enumerate(offers) if offer.on_time_probability < 1]
+    # contracts' effort raises on-time probabilities; a new source's learning curve lowers them
+    contracts = net.contracts
+    gain = None if contracts is None else contracts.on_time_gain[net.offer_supplier]  # (O,)
+    learning = net.learning  # (O, T) or None
+    keep_lateness = contracts is not None and any(
+        c.spec.escalation is not None for c in contracts.suppliers
+    )
+    can_be_late = [
+        o
+        for o, (_, _, offer) in enumerate(offers)
+        if offer.on_time_probability < 1 or (learning is not None and learning[o].any())
+    ]
+    late_u = np.ones((T, R, O), dtype=np.float32) if keep_lateness else None
+    late_if = np.zeros((T, R, O), dtype=np.int32) if keep_lateness else None
+    u_block = np.ones((O, T))  # lateness uniforms (1: never late)
+    delay_block = np.zeros((O, T))  # extra days if late
+    late_set = set(can_be_late)
     for r, rep in enumerate(replications):
         for p, part in enumerate(scenario.parts):
             rng = stream(seed, rep, f"demand/{part.id}")
@@ -113,16 +134,22 @@ def draw(
             days_block[o] = offer.lead_time_days.sample(delivery, T)
             if progress is not None and lead_cut[:, o].any():
                 days_block[o] = np.maximum(days_block[o] - progress @ lead_cut[:, o], 0.0)
-            if offer.on_time_probability < 1.0:
-                on_time = offer.on_time_probability
+            if o in late_set:
+                on_time = np.full(T, offer.on_time_probability)
                 if progress is not None and on_time_gain[:, o].any():
-                    on_time = np.minimum(on_time + progress @ on_time_gain[:, o], 1.0)
-                is_late = delivery.random(T) >= on_time  # T flags, then T delays
-                delay = offer.late_delay_days.sample(delivery, T)
-                extra_block[o] = np.where(is_late, delay, 0.0)
+                    on_time = on_time + progress @ on_time_gain[:, o]
+                if gain is not None:
+                    on_time = on_time + gain[o]
+                if learning is not None:
+                    on_time = on_time - LEARNING_ON_TIME_PENALTY * learning[o]
+                u_block[o] = delivery.random(T)  # T lateness uniforms, then T delays
+                delay_block[o] = offer.late_delay_days.sample(delivery, T)
+                is_late = u_block[o] >= np.clip(on_time, 0.0, 1.0)
+                extra_block[o] = np.where(is_late, delay_block[o], 0.0)
         if sched.lead is not None:  # logistics multipliers stretch both
             days_block *= sched.lead[r]
             extra_block *= sched.lead[r]
+            delay_block *= sched.lead[r]
         quoted = np.floor(days_block / dpp + 0.5)
         late_periods = np.zeros((O, T))
         if can_be_late:
@@ -134,6 +161,10 @@ def draw(
         demand[:, r, :] = demand_block.T
         lead[:, r, :] = (quoted + late_periods).T
         late[:, r, :] = late_periods.T
+        if keep_lateness:  # what a remediation plan needs to redraw lateness later
+            late_u[:, r, :] = u_block.T
+            if_late = np.floor((days_block + delay_block) / dpp + 0.5) - quoted
+            late_if[:, r, :] = np.maximum(if_late, 0).T
     expedite_lead = None
     if (net.expedite_offer >= 0).any():
         expedite_lead = np.zeros((T, R, P), dtype=np.int32)
@@ -145,7 +176,14 @@ def draw(
                 rng = stream(seed, rep, f"expedite_lead/{sup_id}/{part_id}")
                 days = offer.expedite.lead_time_days.sample(rng, T)
                 expedite_lead[:, r, p] = np.floor(days / dpp + 0.5)
+    improvements = None
+    if contracts is not None:
+        improvements = draw_improvements(net.supplier_ids, contracts, seed, replications, T, dpp)
     return Draws(
+        replications=list(replications),
+        improvements=improvements,
+        late_u_t=late_u,
+        late_if_t=late_if,
         demand_t=demand,
         transit_t=lead,
         late_t=late,

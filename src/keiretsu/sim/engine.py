@@ -40,8 +40,9 @@ import numpy as np
 import simpy
 
 from keiretsu.sim.contingency import Contingencies
+from keiretsu.sim.contracts import ContractRuns
 from keiretsu.sim.draws import Draws
-from keiretsu.sim.network import Network
+from keiretsu.sim.network import LEARNING_DEFECT_EXTRA, Network
 from keiretsu.sim.programs import buyer_share_of_savings, effect_matrix
 
 ORDER_EPS = 1e-9
@@ -90,6 +91,8 @@ class Trace:
     cancelled: np.ndarray | None = None  # (T, R, O) open orders cancelled (re-sourced, defaults)
     cum_ordered: np.ndarray | None = None  # (T, R, O) units ordered so far (re-orders included)
     program_savings: np.ndarray | None = None  # (T, R, K) unit-cost savings each supplier keeps
+    contract_cost: np.ndarray | None = None  # (T, R, U) buyer's net contract payments per supplier
+    contract_reviews: list[dict] | None = None  # one row per replication, review and supplier
     cum_closed: np.ndarray | None = None  # (T, R, O) units shipped or cancelled so far
     capacity_left: np.ndarray | None = None  # (R, O) sum over periods of the share of capacity left
 
@@ -164,6 +167,23 @@ class Kernel:
         self.buffer = net.buffer
         self.moq = bool((net.moq > 0).any())
         self.price = net.price  # (Y, O) unit price per year
+        self.replications = draws.replications
+        self.contract_set = net.contracts  # supplier response (None: nothing to do)
+        self.improvements = draws.improvements
+        self.contracts = None
+        self.others = self.contract_set is not None and bool(
+            (self.contract_set.other_demand > 0).any() or (self.contract_set.reserved > 0).any()
+        )
+        self.warned = None  # (U,) periods of early warning of each supplier's capacity losses
+        if self.contract_set is not None:
+            ew = np.ceil(self.contract_set.early_warning_days / net.days_per_period).astype(int)
+            self.warned = ew if ew.any() else None
+            self.rec["contract_cost"] = np.zeros((T, R, len(net.supplier_ids)))
+            if self.contract_set.suppliers:
+                self.contracts = ContractRuns(self)
+        self.defects_vary = (
+            self.contract_set is not None or net.learning is not None or draws.programs is not None
+        )
         self.contingency = Contingencies(net, R) if net.contingencies else None
         if self.contingency is not None:
             self.rec["cancelled"] = np.zeros((T, R, O))  # open orders cancelled (re-sourced)
@@ -171,6 +191,20 @@ class Kernel:
             self.rec["contingency_cost"] = np.zeros((T, R, O))
             if net.reservation_fee is not None:
                 self.rec["contingency_cost"] += net.reservation_fee
+
+    def warned_left(self, t: int) -> np.ndarray | None:
+        """(R, O) capacity left as contingencies see it: with a supplier's early warning,
+        the loss of the coming ``early_warning_days`` is known now."""
+        left = self.capacity_left(t)
+        if left is None or self.warned is None:
+            return left
+        ahead = self.warned[self.net.offer_supplier]  # (O,) periods
+        out = left.copy()
+        for a in np.unique(ahead[ahead > 0]):
+            later = self.capacity_left(min(t + int(a), self.net.n_periods - 1))
+            cols = ahead == a
+            out[:, cols] = np.minimum(left[:, cols], later[:, cols])
+        return out
 
     def capacity_left(self, t: int) -> np.ndarray | None:
         """(R, O) share of each offer's capacity left in period ``t`` (None: no disruptions)."""
@@ -188,7 +222,60 @@ class Kernel:
         """Hand over the records, period-first (T, R, X); the kernel keeps none."""
         rec = self.rec
         self.rec = {}
+        if self.contracts is not None:
+            rec["contract_reviews"] = self.contracts.rows
         return Trace(demand=self.draws.demand_t, **rec)
+
+    def defect_rate(self, t: int) -> np.ndarray:
+        """(R, O) or (O,) defect rate of each offer in period ``t``: the quoted rate x the
+        contract's effort, continuous improvement, supplier improvements and remediation
+        plans x a new source's learning curve x programs' cuts."""
+        net = self.net
+        rate = net.defect_rate
+        cs = self.contract_set
+        if cs is not None:
+            sup = net.offer_supplier
+            rate = rate * cs.defect_factor[sup] * cs.defect_year[net.period_year[t]][sup]
+            rate = rate * self.improvements.quality[t][:, sup]
+            if self.contracts is not None:
+                rate = rate * self.contracts.remediation[:, sup]
+        if net.learning is not None:
+            rate = rate * (1.0 + LEARNING_DEFECT_EXTRA * net.learning[:, t])
+        if self.programs is not None:  # programs cut their offers' defect rates
+            rate = rate * (1.0 - self.programs.progress[t] @ self.program_defect_cut)
+        return np.minimum(rate, 1.0)
+
+    def schedule_remediation(
+        self, r: int, u: int, when: float, effect: float, targets: dict[str, float]
+    ) -> None:
+        """A successful improvement plan at supplier ``u`` takes effect at time ``when``."""
+        self.env.process(self._remediate(r, u, when, effect, targets))
+
+    def _remediate(self, r, u, when, effect, targets):
+        """Close ``effect`` of the gap of defects and on-time to their targets, from ``when``."""
+        net, draws = self.net, self.draws
+        if when > self.env.now:
+            yield self.env.timeout(when - self.env.now)
+        t = min(int(np.ceil(when)), net.n_periods - 1)
+        offers = np.flatnonzero(net.offer_supplier == u)
+        target_ppm = targets.get("defect_ppm")
+        if target_ppm is not None:
+            now = self.defect_rate(t)
+            now = now[r, offers] if now.ndim == 2 else now[offers]
+            current = float(np.mean(now)) if now.size else 0.0
+            if current > target_ppm / 1e6 > 0:
+                self.contracts.remediation[r, u] *= 1.0 - effect * (
+                    1.0 - target_ppm / 1e6 / current
+                )
+        target_otif = targets.get("otif")
+        if target_otif is not None and draws.late_u_t is not None:
+            for o in offers:
+                p = net.on_time_probability[o] + self.contract_set.on_time_gain[u]
+                better = min(1.0, p + effect * max(target_otif - p, 0.0))
+                quoted = draws.transit_t[t:, r, o] - draws.late_t[t:, r, o]
+                late = np.where(draws.late_u_t[t:, r, o] >= better, draws.late_if_t[t:, r, o], 0)
+                draws.late_t[t:, r, o] = late
+                draws.transit_t[t:, r, o] = quoted + late
 
     def _by_part(self, x: np.ndarray) -> np.ndarray:
         """(R, O) -> (R, P): each part's offers added in offer order."""
@@ -230,10 +317,12 @@ class Kernel:
         premium = None
         if self.contingency is not None:  # who takes a down supplier's share; cancel its orders
             cost = self.rec["contingency_cost"][t]
-            share, premium, cancel = self.contingency.review(t, share, self.capacity_left(t), cost)
+            share, premium, cancel = self.contingency.review(t, share, self.warned_left(t), cost)
             cut = self.backlog * cancel
             self.backlog -= cut
             self.rec["cancelled"][t] += cut
+        if self.contracts is not None:  # escalation's volume shifts and exits
+            share = self.contracts.adjust_shares(t, share)
         position = self.on_hand + self._by_part(self.backlog + self.transit) - self.backorders
         target = net.target[:, t]  # order-up-to level of each part's policy (P,)
         reorder = net.reorder_point  # s for (s, S); +inf (always review up to S) otherwise
@@ -288,8 +377,19 @@ class Kernel:
         ship = np.minimum(self.backlog, capacity, out=rec["shipped"][t])
         if self.shared:
             load = np.add.reduceat(ship[:, net.by_supplier], net.supplier_start, axis=1)
-            over = load > shared_capacity
-            factor = np.divide(shared_capacity, load, out=np.ones_like(load), where=over)
+            if self.others:  # the supplier rations its capacity with its other customers
+                allowed = _rationed(
+                    load,
+                    shared_capacity,
+                    self.contract_set.other_demand,
+                    self.contract_set.priority,
+                    self.contract_set.reserved,
+                )
+                over = allowed < load
+                factor = np.divide(allowed, load, out=np.ones_like(load), where=over)
+            else:
+                over = load > shared_capacity
+                factor = np.divide(shared_capacity, load, out=np.ones_like(load), where=over)
             ship *= factor[:, net.offer_supplier]
         self.backlog -= ship
         if self.contingency is not None:
@@ -325,9 +425,8 @@ class Kernel:
         if draws.defect_rngs is not None:
             counts = arriving.astype(np.int64)  # whole units (truncation = floor here)
             rejected = rec["rejected"][t]
-            rate = net.defect_rate
-            if self.programs is not None:  # programs cut their offers' defect rates
-                rate = rate * (1.0 - self.programs.progress[t] @ self.program_defect_cut)
+            rate = self.defect_rate(t) if self.defects_vary else net.defect_rate
+            if rate.ndim == 2:
                 for r, rng in enumerate(draws.defect_rngs):
                     rejected[r] = rng.binomial(counts[r], rate[r])
             else:
@@ -341,7 +440,11 @@ class Kernel:
         self.on_hand += accepted_part
         price = self.price[net.period_year[t]]
         if draws.price_factor_t is not None:
-            price = price * draws.price_factor_t[t]
+            shock = draws.price_factor_t[t]
+            if self.contract_set is not None:  # indexation passes on only part of a shock
+                pass_through = self.contract_set.pass_through[net.offer_supplier]
+                shock = 1.0 + pass_through * (shock - 1.0)
+            price = price * shock
         if self.programs is not None:  # the buyer's share of programs' unit-cost savings
             progress = self.programs.progress[t]  # (R, K)
             saved = accepted * price  # at the price before the programs' cut
@@ -355,6 +458,24 @@ class Kernel:
             )
         if t >= net.warmup:
             rec["purchase_total"] += spend
+        if self.contracts is not None:  # contract review windows
+            line = rec["ordered"][t] > 0
+            on_time = line & cleared & (draws.late_t[t] == 0)
+            year = net.period_year[t]
+            cs = self.contract_set
+            cost_factor = cs.cost_year[year] * self.improvements.cost[t]  # (R, U)
+            saved = accepted * self.price[year] * (1.0 - cost_factor[:, net.offer_supplier])
+            self.contracts.count(
+                t,
+                on_time.astype(float),
+                line.astype(float),
+                draws.transit_t[t] * net.days_per_period,
+                arriving,
+                rec["rejected"][t],
+                accepted,
+                spend,
+                saved,
+            )
 
         demand = draws.demand_t[t]
         served_backorders = np.minimum(self.on_hand, self.backorders)
@@ -376,6 +497,31 @@ class Kernel:
         self.backlog.sum(axis=1, out=rec["backlog"][t])
 
 
+def _rationed(
+    requested: np.ndarray,
+    capacity: np.ndarray,
+    others: np.ndarray,
+    weight: np.ndarray,
+    reserved: np.ndarray,
+) -> np.ndarray:
+    """(R, U) units the buyer gets when a supplier rations capacity with its other customers.
+
+    Requests B (the buyer's), D (others'); when B + D exceeds the capacity C, the buyer gets
+    its reserved units first, R = min(reserved, B, C), then a weighted proportional share of
+    the rest: R + (C - R) w (B - R) / (w (B - R) + D), at most B (weight w: its priority;
+    others weigh 1 per unit). See :mod:`keiretsu.sim.contracts`.
+    """
+    cap = np.broadcast_to(capacity, requested.shape)
+    short = requested + others > cap
+    first = np.minimum(np.minimum(reserved, requested), cap)
+    rest_b = requested - first
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(rest_b > 0, weight * rest_b / (weight * rest_b + others), 0.0)
+        rest = np.where(np.isfinite(cap), cap - first, 0.0)
+    allowed = np.minimum(requested, first + rest * share)
+    return np.where(short, allowed, requested)
+
+
 def _scaled(capacity: np.ndarray, left: np.ndarray) -> np.ndarray:
     """Capacity times the share left, with a full stop giving 0 even for unlimited capacity
     (an unlimited capacity partly hit stays unlimited: give it a number to model that)."""
@@ -388,8 +534,11 @@ def simulate(net: Network, draws: Draws, per_supplier_periods: bool = True) -> T
     also record spend per supplier and period, for the per-period supplier table)."""
     env = simpy.Environment()
     kernel = Kernel(net, draws, per_supplier_periods)
+    kernel.env = env
     if kernel.contingency is not None:
         env.process(_supplier_watch(env, kernel))
+    if kernel.contracts is not None:
+        env.process(_contract_reviews(env, kernel))
 
     def reviews() -> simpy.events.ProcessGenerator:
         t = 0
@@ -410,6 +559,15 @@ def simulate(net: Network, draws: Draws, per_supplier_periods: bool = True) -> T
     return kernel.trace()
 
 
+def _contract_reviews(env: simpy.Environment, kernel: Kernel) -> simpy.events.ProcessGenerator:
+    """Contract reviews: just before the review of each period that closes a review window."""
+    for index, t in enumerate(kernel.contracts.review_periods(), start=1):
+        when = t - WATCH_LEAD
+        if when > env.now:
+            yield env.timeout(when - env.now)
+        kernel.contracts.review(t, index)
+
+
 WATCH_LEAD = 0.25
 """Supplier-state events for period ``t`` fire at ``t - WATCH_LEAD``: after the previous
 period's step, before period ``t``'s review."""
@@ -422,7 +580,7 @@ def _supplier_watch(env: simpy.Environment, kernel: Kernel) -> simpy.events.Proc
     offers = state.offers
     changes: dict[int, list] = {}
     if kernel.disrupted:
-        left = np.stack([kernel.capacity_left(t)[:, offers] for t in range(net.n_periods)])
+        left = np.stack([kernel.warned_left(t)[:, offers] for t in range(net.n_periods)])
         down = left < 1.0 - 1e-12  # (T, R, k)
         before = np.concatenate([np.zeros_like(down[:1]), down[:-1]])
         for t, r, j in zip(*np.nonzero(down != before), strict=True):

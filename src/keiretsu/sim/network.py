@@ -15,6 +15,7 @@ import numpy as np
 from keiretsu.scenario.model import BaseStock, DaysOfCover, Plan, ReorderPointOrderUpTo, Scenario
 from keiretsu.scenario.programs import Program
 from keiretsu.scenario.resolve import inventory_policy, shares
+from keiretsu.sim.contracts import ContractSet, compile_contracts
 
 POLICY_BASE_STOCK, POLICY_S_S, POLICY_DAYS_OF_COVER = 0, 1, 2
 
@@ -100,6 +101,8 @@ class Network:
     contingencies: tuple[PartContingency, ...] = ()
     reservation_fee: np.ndarray | None = None  # (O,) fee per period booked on the holder's offer
     programs: tuple[FundedProgram, ...] = ()  # joint-investment programs the plan funds
+    contracts: ContractSet | None = None  # contracts and supplier response; None: nothing to do
+    learning: np.ndarray | None = None  # (O, T) learning-curve share left after a new source starts
 
     @property
     def unit_value(self) -> np.ndarray:
@@ -236,6 +239,17 @@ def compile_network(scenario: Scenario, plan: Plan) -> Network:
     contingencies, fee = _contingencies(
         scenario, plan, part_ids, supplier_ids, offer_part, offer_supplier
     )
+    contract_set = compile_contracts(
+        scenario,
+        plan,
+        supplier_ids,
+        offer_supplier,
+        share,
+        price,
+        demand_mean[offer_part],
+        per_year,
+        dpp,
+    )
     return Network(
         part_ids=part_ids,
         supplier_ids=supplier_ids,
@@ -292,8 +306,35 @@ def compile_network(scenario: Scenario, plan: Plan) -> Network:
         buffer=buffer,
         contingencies=contingencies,
         programs=_programs(scenario, plan, part_ids, supplier_ids, offer_part, offer_supplier),
+        contracts=contract_set if contract_set.active else None,
+        learning=_learning(share, T, per_year, dpp),
         reservation_fee=fee,
     )
+
+
+LEARNING_DAYS = 180.0
+"""Days a new source takes to reach its quoted quality and punctuality (learning curve)."""
+LEARNING_DEFECT_EXTRA = 1.0
+"""A new source's defect rate is (1 + this) times its own when it starts, falling linearly."""
+LEARNING_ON_TIME_PENALTY = 0.1
+"""A new source's on-time probability is lower by this when it starts, recovering linearly."""
+
+
+def _learning(share: np.ndarray, T: int, per_year: int, dpp: int) -> np.ndarray | None:
+    """(O, T) share of the learning curve still to go for offers that become a source after
+    year 1 (1 at the start of the first year with a share, falling linearly to 0 over
+    :data:`LEARNING_DAYS`); None when no offer starts late. A hidden cost of switching:
+    the new source's defect rate and lateness are higher while it learns."""
+    starts = (share[1:] > 0) & (share[:-1] <= 0)  # (Y-1, O): a share from year y + 1 on
+    if not starts.any():
+        return None
+    mid = (np.arange(T) + 0.5) * dpp
+    out = np.zeros((share.shape[1], T))
+    for y, o in zip(*np.nonzero(starts), strict=True):
+        day0 = (y + 1) * per_year * dpp
+        left = 1.0 - (mid - day0) / LEARNING_DAYS
+        out[o] = np.maximum(out[o], np.where(mid >= day0, np.clip(left, 0.0, 1.0), 0.0))
+    return out
 
 
 def _programs(

@@ -61,6 +61,9 @@ class BatchTables:
     events: pd.DataFrame  # one row per disruption spell (may be empty)
     programs: pd.DataFrame | None = None  # replication x period x funded program: cash flows
     program_outcomes: pd.DataFrame | None = None  # replication x program: completed, when
+    contract_reviews: pd.DataFrame | None = None  # replication x review x supplier: scorecard,
+    # settlement by component, escalation taken
+    improvements: pd.DataFrame | None = None  # supplier-driven improvements: when, what
 
 
 def tables(
@@ -104,6 +107,9 @@ def tables(
     revenue = sales * net.revenue
     qualification = np.zeros((T, R))
     qualification[0] = net.qualification_cost.sum()  # one-off: counted despite warm-up
+    contract = np.zeros((T, R))  # the buyer's net contract payments (settled at reviews)
+    if trace.contract_cost is not None:
+        contract = trace.contract_cost[w:].sum(axis=2)
     program = np.zeros((T, R))  # the buyer's share of funded programs' capex and running cost
     flows = _program_flows(net, draws, w)
     if flows is not None:
@@ -146,6 +152,7 @@ def tables(
                 "contingency_cost": per_period(contingency),
                 "qualification_cost": qualification.T.ravel(),
                 "program_cost": program.T.ravel(),
+                "contract_cost": contract.T.ravel(),
                 "expedited_units": per_period(expedited),
                 "revenue": per_period(revenue),
             }
@@ -267,7 +274,19 @@ def tables(
         supplier_periods,
         _events(net, draws),
         *_program_tables(net, draws, trace, reps, w, flows),
+        *_contract_tables(trace, draws),
     )
+
+
+def _contract_tables(trace: Trace, draws: Draws) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The contract reviews (scorecards, settlements, escalations) and the improvements log."""
+    reviews = None if trace.contract_reviews is None else pd.DataFrame(trace.contract_reviews)
+    improvements = None
+    if draws.improvements is not None and draws.improvements.log:
+        improvements = pd.DataFrame(
+            draws.improvements.log, columns=["replication", "day", "supplier", "kind", "effect"]
+        )
+    return reviews, improvements
 
 
 def _program_flows(net: Network, draws: Draws, w: int) -> dict[str, np.ndarray] | None:
@@ -374,6 +393,7 @@ COST_COLUMNS = [
     "contingency_cost",
     "qualification_cost",
     "program_cost",
+    "contract_cost",
 ]
 """Cost categories, in the order reports show them (money in meta.currency)."""
 
@@ -481,6 +501,9 @@ def _supplier_table(
         if trace.contingency_cost is None
         else _over_periods(trace.contingency_cost[w:])
     )
+    contract = np.zeros((R, O))
+    if trace.contract_cost is not None:  # a supplier's contract payments split by spend
+        contract = _over_periods(trace.contract_cost[w:])[:, net.offer_supplier] * share_of_supplier
     sup = np.asarray(net.supplier_ids, dtype=object)[net.offer_supplier]
     reg = np.asarray(net.supplier_regions, dtype=object)[net.offer_supplier]
     part = np.asarray(net.part_ids, dtype=object)[net.offer_part]
@@ -507,7 +530,10 @@ def _supplier_table(
             "expedited_units": expedited.ravel(),
             "expediting_cost": expediting.ravel(),
             "contingency_cost": contingency.ravel(),
+            "contract_cost": contract.ravel(),
             "qualification_cost": qualification.ravel(),
-            "tco": (spend + order_cost + expediting + contingency + qualification).ravel(),
+            "tco": (
+                spend + order_cost + expediting + contingency + contract + qualification
+            ).ravel(),
         }
     )
