@@ -26,6 +26,7 @@ from keiretsu.scenario.base import (
 )
 from keiretsu.scenario.disruptions import Disruption, Drill
 from keiretsu.scenario.distributions import Distribution, Fixed
+from keiretsu.scenario.optimize_spec import OptimizeSettings
 from keiretsu.scenario.units import (
     DAYS_PER_PERIOD,
     PERIODS_PER_YEAR,
@@ -484,6 +485,8 @@ class Scenario(Spec):
     """The plan in force (the bundled plan)."""
     run: Run = Run()
     """Run settings."""
+    optimize: OptimizeSettings = OptimizeSettings()
+    """Settings of the sourcing optimizer (keiretsu optimize, keiretsu frontier)."""
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> Scenario:
