@@ -184,3 +184,28 @@ def test_frontier_is_monotone_in_lambda(instance) -> None:
         assert e1 >= e0 - 1e-6 * max(1.0, abs(e0))
         assert c1 <= c0 + 1e-6 * max(1.0, abs(c0))
     assert points[-1][1] < points[0][1] - 1e-6  # and the weight does buy risk down
+
+
+def test_a_reallocation_goes_only_to_a_supplier_with_a_share() -> None:
+    """S2 takes reallocated volume only in a year the plan gives it a share: the model
+    either gives it at least the floor share or does without its backup."""
+    from keiretsu.optimize.risk import SHARE_FLOOR
+    from keiretsu.optimize.solve import solve_with
+
+    base = tiny()
+    recourse = (
+        base.recourse[0],
+        dataclasses.replace(base.recourse[1], backup_needs_share=True),
+    )
+    data = dataclasses.replace(base, recourse=recourse, reservations=())
+    prob, v = build(data)
+    names = {c.name for c in prob.constraints()}
+    assert {"backup_in_plan_k1_S2_P_y1", "backup_share_S2_P_y1"} <= names
+    solve_with(prob, EXACT)
+    x2 = v.first.buy[("P", "S2", 1)].varValue
+    called = max(
+        v.backup[(k, "P", "S2", 1)].varValue for k in range(3) if (k, "P", "S2", 1) in v.backup
+    )
+    assert called > 0 and x2 >= SHARE_FLOOR * 10.0 - 1e-9
+    # S1 down in scenario 2 loses all its units: S2 (now in the plan) replaces them
+    assert lp_close(v.backup[(1, "P", "S2", 1)].varValue, 10.0 - x2)

@@ -53,8 +53,10 @@ left counts (a partial loss of unlimited capacity leaves it unlimited, as in the
 simulator). Logistics, demand and price shocks are not in the risk model.
 
 Recourse (``optimize.risk.recourse``): with ``plan`` the model may do what the plan's
-contingencies let the simulator do: ``reallocate`` makes every other offer of the part a
-backup source at its own price; a named ``backup`` adds its surge capacity at its premium
+contingencies let the simulator do: ``reallocate`` makes every offer of the part that has
+a share in the plan that year a backup source at its own price (the part's other
+suppliers in the plan, and a hit supplier's own spare capacity while it is up, which is
+how it catches up a backlog); a named ``backup`` adds its surge capacity at its premium
 per unit; a ``reservation`` holder becomes the part's reservation option (the model sizes
 it); an ``expedite`` rule opens the channel the simulator uses. Delays (days down before
 a call, qualification and ramp-up days, notice) are not seen by annual buckets, so the
@@ -404,13 +406,13 @@ def _recourse(scenario: Scenario, inp: OptimizationInput) -> tuple[Recourse, ...
     for o in inp.data.offers:
         offer = scenario.offers_for(o.part)[o.supplier]
         rule = plan.contingency.get(o.part)
-        backup_premium, extra = None, 0.0
+        backup_premium, extra, needs_share = None, 0.0, False
         if settings.recourse == "any":
             backup_premium = settings.backup_premium_share * offer.unit_price
         if rule is not None and rule.reallocate is not None and settings.recourse == "plan":
-            backup_premium = 0.0
+            backup_premium, needs_share = 0.0, True  # to the part's suppliers in the plan
         if rule is not None and rule.backup is not None and rule.backup.supplier == o.supplier:
-            backup_premium = rule.backup.premium_per_unit
+            backup_premium, needs_share = rule.backup.premium_per_unit, False
             extra = rule.backup.surge_capacity_units_per_period * P
         channel = offer.expedite
         expedite_premium = expedite_units = None
@@ -428,6 +430,7 @@ def _recourse(scenario: Scenario, inp: OptimizationInput) -> tuple[Recourse, ...
                 supplier=o.supplier,
                 backup_premium_per_unit=backup_premium,
                 backup_extra_units_per_year=extra,
+                backup_needs_share=needs_share,
                 expedite_premium_per_unit=expedite_premium,
                 expedite_units_per_year=expedite_units,
             )
@@ -685,7 +688,7 @@ def _describe(scenario: Scenario, result, risk: bool) -> str:
         else "deterministic allocation (annual buckets, expected demand)"
     )
     kept = "inventory policies, expediting rules and contingencies"
-    if risk and result.reservations is not None:
+    if risk and _reservation_options(scenario, scenario.horizon.periods_per_year):
         kept += " (reservations as sized by the risk model)"
     return (
         f"Shares from the {what} of keiretsu optimize; the {kept} are those of the scenario's "

@@ -40,7 +40,9 @@ Recourse replaces what the disruption took, never more (``recourse_cover``):
   within the supplier's shared capacity ``sum_i (A x + b) <= Abar C`` (``backup_shared``,
   ``Abar`` the supplier's own availability); a backup source that needs qualifying
   (an onboarding or qualification cost) can only be called if that cost is paid
-  (``backup_qualified``: ``b <= M o`` with the first stage's binary ``o``);
+  (``backup_qualified``: ``b <= M o`` with the first stage's binary ``o``), and one that
+  takes reallocated volume only in a year the plan gives it a share
+  (``backup_in_plan``: ``b <= M z``, ``backup_share``: ``x >= 1e-4 d z``);
 * expediting ``e[k,i,s,y] in [0, A E]`` through the offer's premium channel (``E``
   units a year, or the demand when unlimited) at ``p + premium``;
 * reservation calls ``c[k,i,y] <= A[k,i,h,y] r[i]`` (``reservation_call``: the reserved
@@ -109,6 +111,9 @@ from keiretsu.optimize.allocation import (
 )
 from keiretsu.optimize.solve import SolverOptions, solve_with
 
+SHARE_FLOOR = 1e-4
+"""Least share of demand that counts as "in the plan" for a backup that needs a share."""
+
 SECOND_STAGE_TERMS = ("refund", "backup", "expedite", "reservation_calls", "unserved_penalty")
 """The expected second-stage cost terms reported by :attr:`RiskResult.second_stage`."""
 
@@ -119,14 +124,17 @@ class Recourse:
 
     ``backup_premium_per_unit``: it may sell extra units (beyond its allocation, within its
     spare capacity plus ``backup_extra_units_per_year``) at its base price plus this
-    premium (None: it is not a backup source). ``expedite_premium_per_unit``: it has a
-    premium channel (None: none) of ``expedite_units_per_year`` a year (None: unlimited).
+    premium (None: it is not a backup source); with ``backup_needs_share`` only in a year
+    the plan gives it a share (a reallocation goes to the part's suppliers in the plan).
+    ``expedite_premium_per_unit``: it has a premium channel (None: none) of
+    ``expedite_units_per_year`` a year (None: unlimited).
     """
 
     part: str
     supplier: str
     backup_premium_per_unit: float | None = None
     backup_extra_units_per_year: float = 0.0
+    backup_needs_share: bool = False
     expedite_premium_per_unit: float | None = None
     expedite_units_per_year: float | None = None
 
@@ -459,6 +467,22 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
     buys_at: dict[tuple[str, int], list[tuple[str, str, int]]] = defaultdict(list)
     for key in buy:
         buys_at[(key[1], key[2])].append(key)
+    in_plan_vars: dict[tuple[str, str, int], pulp.LpVariable] = {}
+
+    def in_plan(part: str, sup: str, y: int, x: pulp.LpVariable, d: float) -> pulp.LpVariable:
+        """A binary that is 1 only if the plan gives the offer a share in year y: the
+        allocation's own used binary, or a new one; either way ``x >= SHARE_FLOOR d z``
+        (``backup_share``) so that 1 means a share the written plan keeps."""
+        key = (part, sup, y)
+        if key not in in_plan_vars:
+            z = first.used.get(key)
+            tag = f"{_tok(sup)}_{_tok(part)}_y{y}"
+            if z is None:
+                names.add(f"share_on_{tag}")
+                z = prob.add_variable(f"share_on_{tag}", cat=pulp.LpBinary)
+            row(f"backup_share_{tag}", [(x, 1.0), (z, -SHARE_FLOOR * d)], ">=", 0.0)
+            in_plan_vars[key] = z
+        return in_plan_vars[key]
 
     for k in range(K):
         tag_k = f"k{k}"
@@ -472,6 +496,13 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
                     continue
                 loss: Pairs = []
                 cover: Pairs = []
+                # the most a disruption can take: recourse never needs more (tight big-Ms),
+                # and where nothing can be lost no recourse variable is made
+                most_lost = sum(
+                    (1.0 - float(A[k, t, offer_pos[(p.id, o.supplier)]]))
+                    * _bound(buy.get((p.id, o.supplier, y)))
+                    for o in offers_of[p.id]
+                )
                 for o in offers_of[p.id]:
                     key = (p.id, o.supplier, y)
                     x = buy.get(key)
@@ -483,7 +514,7 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
                         terms["refund"][k].append((x, -lowest * (1.0 - a)))
                         terms["unserved_penalty"][k].append((x, pen * (1.0 - a)))
                     rec = recourse.get((p.id, o.supplier))
-                    if rec is None or a <= 0.0:
+                    if rec is None or a <= 0.0 or most_lost <= 1e-9 * max(d, 1.0):
                         continue
                     tag = f"{tag_k}_{_tok(o.supplier)}_{ps}_y{y}"
                     links = _qualification_links(first, o, suppliers)
@@ -492,24 +523,23 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
                     if rec.backup_premium_per_unit is not None and x is not None:
                         cap = _limit(o.capacity_units_per_year)
                         room_cap = (d if math.isinf(cap) else cap) + rec.backup_extra_units_per_year
-                        b = var(f"backup_{tag}", 0.0, a * room_cap)
+                        big_m = min(a * room_cap, most_lost)
+                        b = var(f"backup_{tag}", 0.0, big_m)
                         backup[(k, p.id, o.supplier, y)] = b
                         row(f"backup_room_{tag}", [(x, a), (b, 1.0)], "<=", a * room_cap)
                         shared_rows[(o.supplier, y)] += [(x, a), (b, 1.0)]
                         for j, z in enumerate(links):
-                            row(
-                                f"backup_qualified_{tag}_{j}",
-                                [(b, 1.0), (z, -a * room_cap)],
-                                "<=",
-                                0.0,
-                            )
+                            row(f"backup_qualified_{tag}_{j}", [(b, 1.0), (z, -big_m)], "<=", 0.0)
+                        if rec.backup_needs_share:
+                            z = in_plan(p.id, o.supplier, y, x, d)
+                            row(f"backup_in_plan_{tag}", [(b, 1.0), (z, -big_m)], "<=", 0.0)
                         cover.append((b, 1.0))
                         terms["backup"][k].append((b, base + rec.backup_premium_per_unit))
                         terms["unserved_penalty"][k].append((b, -pen))
                     usable = o.first_year is None or y >= o.first_year
                     if rec.expedite_premium_per_unit is not None and usable:
                         cap_e = rec.expedite_units_per_year
-                        up = a * (d if cap_e is None else min(cap_e, d))
+                        up = min(a * (d if cap_e is None else min(cap_e, d)), most_lost)
                         if up > 0:
                             e = var(f"expedite_{tag}", 0.0, up)
                             expedite[(k, p.id, o.supplier, y)] = e
@@ -521,10 +551,10 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
                             terms["expedite"][k].append((e, base + rec.expedite_premium_per_unit))
                             terms["unserved_penalty"][k].append((e, -pen))
                 h = holder.get(p.id)
-                if h is not None:
+                if h is not None and most_lost > 1e-9 * max(d, 1.0):
                     a_h = float(A[k, t, offer_pos[(p.id, h)]])
                     if a_h > 0:
-                        c = var(f"call_{tag_k}_{ps}_y{y}", 0.0, d)
+                        c = var(f"call_{tag_k}_{ps}_y{y}", 0.0, min(d, most_lost))
                         call[(k, p.id, y)] = c
                         row(
                             f"reservation_call_{tag_k}_{ps}_y{y}",
@@ -601,6 +631,13 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
         lost=lost,
         scale=scale,
     )
+
+
+def _bound(x: pulp.LpVariable | None) -> float:
+    """A buy variable's upper bound (0 for an offer not usable that year)."""
+    if x is None:
+        return 0.0
+    return float(x.upBound) if x.upBound is not None else math.inf
 
 
 def _qualification_links(first, offer, suppliers) -> list[pulp.LpVariable] | None:
