@@ -123,8 +123,9 @@ class RiskSettings(Spec):
     cvar_weight: NonNegativeFloat = Field(default=1.0, alias="lambda")
     """lambda: weight of CVaR_alpha(cost) beside the expected cost (0: risk-neutral)."""
     backup_premium_share: NonNegativeFloat = 0.25
-    """Emergency purchases from a backup source cost its unit price times 1 + this share
-    (a plan's own backup premium per unit is used for its named backup supplier)."""
+    """With ``recourse: any``: emergency purchases from any offer cost its unit price times
+    1 + this share (a plan's named backup keeps its own premium per unit; with ``recourse:
+    plan`` reallocation costs the offer's price, as in the simulator)."""
     recourse: Literal["plan", "any"] = "plan"
     """plan: the recourse the plan's contingencies give the simulator (reallocation to the
     part's other suppliers, a named backup, a reservation, expediting where the plan has
