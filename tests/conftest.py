@@ -51,9 +51,11 @@ def cli() -> Callable[..., Result]:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Run directories made once per session through the CLI, by kind: ``simulate``
     (two_supplier, 3 replications, named :data:`~tests.helpers.TRICKY_NAME`), ``drill``
-    (ev_battery BMS-fire-8w, 2 replications), ``sweep`` (two_supplier suppliers, 3) and
-    ``compare`` (ev_battery's plan and its bundled plans, 3). Treat them as read-only
-    (copy one to change it)."""
+    (ev_battery BMS-fire-8w, 2 replications), ``sweep`` (two_supplier suppliers, 3),
+    ``compare`` (ev_battery's plan and its bundled plans, 3), ``optimize`` (ev_battery,
+    risk model over 8 scenarios, closed loop of 3 replications) and ``frontier``
+    (ev_battery, 3 points, 6 scenarios, 2 replications). Treat them as read-only (copy one
+    to change it)."""
     base = tmp_path_factory.mktemp("runs")
     two = str(SCENARIOS / "two_supplier.yaml")
     commands = {
@@ -79,6 +81,25 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             ),
             "-n",
             "3",
+        ],
+        "optimize": [
+            "optimize",
+            str(SCENARIOS / "ev_battery.yaml"),
+            "--risk",
+            "--scenarios",
+            "8",
+            "-n",
+            "3",
+        ],
+        "frontier": [
+            "frontier",
+            str(SCENARIOS / "ev_battery.yaml"),
+            "--points",
+            "3",
+            "--scenarios",
+            "6",
+            "-n",
+            "2",
         ],
     }
     for kind, args in commands.items():

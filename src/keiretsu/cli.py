@@ -842,6 +842,531 @@ def _sweep(
         Console(stderr=True).print(f"run directory: {out_dir}")
 
 
+def _solver_options_decorators(command):
+    """--time-limit, --gap, --threads and --solver (defaults: the scenario's optimize.solver)."""
+    for option in reversed(
+        [
+            click.option(
+                "--time-limit",
+                "time_limit",
+                type=click.FloatRange(min=0, min_open=True),
+                help="Seconds per solve (default: optimize.solver.time_limit_s).",
+            ),
+            click.option(
+                "--gap",
+                type=click.FloatRange(0, 1, max_open=True),
+                help="Relative MIP gap to stop at (default: optimize.solver.gap).",
+            ),
+            click.option(
+                "--threads",
+                type=click.IntRange(min=1),
+                help="Solver threads (default: optimize.solver.threads).",
+            ),
+            click.option(
+                "--solver",
+                type=click.Choice(["highs", "cbc"]),
+                help="Solver (default: optimize.solver.solver, HiGHS).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _optimizer_failure(exc, scenario_file: Path, as_json: bool) -> None:
+    """An optimization that gives no plan: infeasible models exit 2 with one line per
+    conflicting requirement (the user's input is the problem), other stops exit 1."""
+    if exc.outcome == "infeasible":
+        lines = exc.diagnosis or [str(exc).splitlines()[0]]
+        raise InputError([Problem(str(scenario_file), 0, 0, "optimize", line) for line in lines])
+    click.echo(f"{scenario_file}: optimize: {str(exc).splitlines()[0]}", err=True)
+    if as_json:
+        _emit_json({"ok": False, "outcome": exc.outcome, "error": str(exc)})
+    sys.exit(1)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.option(
+    "--risk",
+    is_flag=True,
+    help="Two-stage stochastic model over disruption scenarios (expected cost + lambda x CVaR) "
+    "instead of the deterministic allocation.",
+)
+@click.option(
+    "--scenarios",
+    "n_scenarios",
+    type=click.IntRange(1, 10_000),
+    help="With --risk: disruption scenarios K (default: optimize.risk.scenarios).",
+)
+@click.option(
+    "--alpha",
+    type=click.FloatRange(0, 1, max_open=True),
+    help="With --risk: CVaR level (default: optimize.risk.alpha).",
+)
+@click.option(
+    "--lambda",
+    "cvar_weight",
+    type=click.FloatRange(min=0),
+    help="With --risk: weight of CVaR beside the expected cost (default: optimize.risk.lambda).",
+)
+@_solver_options_decorators
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=0),
+    default=50,
+    show_default=True,
+    help="Replications of the closed-loop check (0: skip it).",
+)
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: run.seed).")
+@click.option(
+    "-j",
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes of the closed-loop simulations.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Run directory (default: runs/SCENARIO-optimize-TIMESTAMP).",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
+@set_option
+@json_option
+def optimize(
+    scenario_file: Path,
+    risk: bool,
+    n_scenarios: int | None,
+    alpha: float | None,
+    cvar_weight: float | None,
+    time_limit: float | None,
+    gap: float | None,
+    threads: int | None,
+    solver: str | None,
+    replications: int,
+    seed: int | None,
+    workers: int,
+    out_dir: Path | None,
+    force: bool,
+    overrides: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Optimize SCENARIO's volume allocation, write the plan, and stress-test it.
+
+    The allocation model (annual buckets: parts x suppliers x years, capacities, prices
+    and tiers, qualification, dual sourcing, share / region / quality / switching limits,
+    commitments, shortage penalties; settings under optimize: in the scenario), or with
+    --risk the two-stage model over disruption scenarios sampled from the scenario's own
+    disruption model (capacity reservations, backup purchases, expediting, lost sales;
+    expected cost + lambda x CVaR_alpha). Writes RUN_DIR/plan.yaml (read it back with
+    --plan), the allocation table, the cost breakdown beside the scenario's own plan
+    priced in the same model, the solver status, gap and model size; then simulates the
+    optimized plan and the scenario's plan with the same seed (-n replications, common
+    random numbers) and prints them side by side with paired differences.
+
+    An infeasible model exits with status 2 and one line per conflicting requirement.
+    """
+    import datetime as dt
+
+    from rich.console import Console
+
+    from keiretsu.analysis.stats import PERCENTILE_CONVENTION
+    from keiretsu.errors import SolverError
+    from keiretsu.experiments import optimize as study
+    from keiretsu.fileio import TableWriter, write_text_atomic
+    from keiretsu.reports.console import print_closed_loop
+    from keiretsu.reports.optimizer_figures import optimize_figures
+    from keiretsu.scenario.loader import load_scenario
+    from keiretsu.scenario.plan_yaml import plan_to_yaml
+
+    scenario = load_scenario(scenario_file, overrides)
+    seed = scenario.run.seed if seed is None else seed
+    options = study.solver_options(
+        scenario, solver=solver, time_limit_s=time_limit, gap=gap, threads=threads
+    )
+    started = dt.datetime.now(dt.UTC)
+    out_dir = _run_dir(out_dir, f"{scenario_file.stem}-optimize", started, force)
+    console = Console(stderr=True)
+    console.print("optimizing" + (" (risk model)" if risk else "") + "...")
+    try:
+        result = study.optimize(
+            scenario,
+            risk=risk,
+            scenarios=n_scenarios,
+            alpha=alpha,
+            cvar_weight=cvar_weight,
+            seed=seed,
+            options=options,
+        )
+    except SolverError as exc:
+        _optimizer_failure(exc, scenario_file, as_json)
+        return
+    plan, base = study.distinct_names(result.plan, scenario.plan)
+    solved = study.solver_summary(result)
+    header = (
+        f"Plan written by keiretsu optimize for {scenario_file.name} ({scenario.meta.name}).\n"
+        f"Model: {solved['model']}; objective {result.objective_name} = "
+        f"{result.objective:,.0f} {scenario.meta.currency}; solver {solved['solver']}, "
+        f"{solved['outcome']}, gap {solved['gap'] if solved['gap'] is not None else 'n/a'}.\n"
+        f"Check it: keiretsu validate {scenario_file} --plan plan.yaml"
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(out_dir / "plan.yaml", plan_to_yaml(plan, header))
+    loop = None
+    if replications > 0:
+        progress = _progress("simulating both plans")
+        with progress:
+            task = progress.add_task("closed loop", total=2 * replications)
+            loop = study.closed_loop(
+                scenario,
+                [base, plan],
+                replications=replications,
+                seed=seed,
+                workers=workers,
+                on_progress=lambda done: progress.update(task, completed=done),
+            )
+    shares = study.shares_table(scenario, [plan, base])
+    costs = study.scenario_cost_table(result, base.name)
+    with TableWriter(out_dir) as writer:
+        writer.write("allocation", result.allocation.allocation)
+        writer.write("cost_breakdown", study.cost_breakdown(result))
+        writer.write("shortage", result.allocation.shortage)
+        if len(result.allocation.commitments):
+            writer.write("commitments", result.allocation.commitments)
+        writer.write("shares", shares)
+        writer.write("demand", result.input.parts)
+        writer.write("offers", result.input.offers)
+        if result.risk is not None:
+            writer.write("scenario_costs", costs)
+            writer.write("recourse", result.risk.recourse)
+        if loop is not None:
+            writer.write(
+                "summary", loop.table[loop.table["plan"] == plan.name].drop(columns="plan")
+            )
+            writer.write("closed_loop", loop.table)
+            writer.write("closed_loop_differences", loop.differences)
+    definitions = {
+        "currency": scenario.meta.currency,
+        "model": study.__doc__.split("\n\n")[0] if study.__doc__ else "",
+        "annual_buckets": "plan years 1..Y; no inventory carried in the model; capacities "
+        "scaled by optimize.capacity_utilisation / the seasonal peak",
+        "closed_loop": "both plans simulated with the same seed and replications (common random "
+        "numbers); differences are paired per replication (optimized - scenario plan)",
+        "percentiles": PERCENTILE_CONVENTION,
+    }
+    if loop is not None:  # the simulator's own definitions (OTIF, fill rate, ...)
+        definitions = {**next(iter(loop.results.values())).definitions, **definitions}
+    summary_json = {
+        "scenario": scenario.meta.name,
+        "plan": plan.name,
+        "scenario_plan": base.name,
+        "plan_file": str(out_dir / "plan.yaml"),
+        "seed": seed,
+        "replications": replications,
+        "solver": solved,
+        "objective": {
+            "name": result.objective_name,
+            "optimized": result.objective,
+            "scenario_plan": result.baseline_objective,
+            "scenario_plan_meets_rules": result.baseline.meets_rules,
+            "scenario_plan_error": result.baseline.error or None,
+        },
+        "reservations_units_per_year": None if result.risk is None else result.risk.reservations,
+        "notes": list(result.input.notes),
+        "closed_loop": None if loop is None else loop.wide().to_dict(orient="records"),
+        "closed_loop_differences": None
+        if loop is None
+        else loop.differences.to_dict(orient="records"),
+        "definitions": definitions,
+    }
+    alpha_used = result.risk.alpha if result.risk is not None else 0.0
+    _finish_run(
+        out_dir,
+        optimize_figures(
+            shares, None if loop is None else loop.table, costs, alpha_used, scenario.meta.currency
+        ),
+        summary_json,
+        command="optimize",
+        scenario=scenario,
+        scenario_file=scenario_file,
+        plan=plan,
+        started=started,
+        definitions=definitions,
+        workers=workers,
+        tables=writer.written,
+        extra={
+            "overrides": list(overrides),
+            "risk": risk,
+            "scenario_plan": base.name,
+            "files": ["plan.yaml"],
+        },
+    )
+    if as_json:
+        _emit_json({"ok": True, "run_dir": str(out_dir), **summary_json})
+        return
+    gap_text = "n/a" if solved["gap"] is None else f"{solved['gap']:.2g}"
+    size = solved["model_size"]
+    console.print(
+        f"{solved['model']}: {solved['outcome']}"
+        + (f" (stopped by {solved['stopped_by']})" if solved["stopped_by"] else "")
+        + f", gap {gap_text}, {size.get('rows', 0):,} rows x {size.get('columns', 0):,} columns "
+        f"({size.get('integer_columns', 0):,} integer), built in {solved['build_time_s']:.2f} s, "
+        f"solved in {solved['solve_time_s']:.2f} s"
+    )
+    for note in result.input.notes:
+        console.print(f"  note: {note}")
+    model_rows = {f"model: {result.objective_name}": {plan.name: result.objective}}
+    if result.baseline_objective is not None:
+        model_rows[f"model: {result.objective_name}"][base.name] = result.baseline_objective
+    else:
+        console.print(f"  the scenario's plan could not be priced: {result.baseline.error}")
+    if result.baseline.meets_rules is False and result.baseline_objective is not None:
+        console.print(
+            "  the scenario's plan breaks some rule of the optimize settings (e.g. dual "
+            "sourcing or a share limit): it is priced without them"
+        )
+    if result.risk is not None:
+        b = result.baseline.risk
+        model_rows["model: expected cost"] = {
+            plan.name: result.risk.expected_cost,
+            base.name: None if b is None else b.expected_cost,
+        }
+        model_rows[f"model: CVaR{result.risk.alpha:g}"] = {
+            plan.name: result.risk.cvar,
+            base.name: None if b is None else b.cvar,
+        }
+    if loop is not None:
+        title = (
+            f"{scenario.meta.name} — plan {plan.name!r} against the scenario's plan "
+            f"{base.name!r}; simulated: {replications} replications, seed {seed}, the same "
+            "random numbers for both (mean ± 95% CI)"
+        )
+        labels = {base.name: "scenario plan", plan.name: "optimized"}
+        print_closed_loop(loop, title, model_rows, Console(), labels)
+    console.print(f"plan: {out_dir / 'plan.yaml'}")
+    console.print(f"run directory: {out_dir}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.option(
+    "--points",
+    type=click.IntRange(2, 50),
+    default=5,
+    show_default=True,
+    help="Frontier points: lambda = 0 and POINTS-1 values spaced geometrically up to --lambda-max.",
+)
+@click.option(
+    "--lambda-max",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Largest CVaR weight lambda.",
+)
+@click.option(
+    "--scenarios",
+    "n_scenarios",
+    type=click.IntRange(1, 10_000),
+    help="Disruption scenarios K (default: optimize.risk.scenarios).",
+)
+@click.option(
+    "--alpha",
+    type=click.FloatRange(0, 1, max_open=True),
+    help="CVaR level (default: optimize.risk.alpha).",
+)
+@_solver_options_decorators
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=0),
+    default=50,
+    show_default=True,
+    help="Replications simulated per point (0: model only).",
+)
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: run.seed).")
+@click.option(
+    "-j",
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes of the simulations.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Run directory (default: runs/SCENARIO-frontier-TIMESTAMP).",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
+@set_option
+@json_option
+def frontier(
+    scenario_file: Path,
+    points: int,
+    lambda_max: float,
+    n_scenarios: int | None,
+    alpha: float | None,
+    time_limit: float | None,
+    gap: float | None,
+    threads: int | None,
+    solver: str | None,
+    replications: int,
+    seed: int | None,
+    workers: int,
+    out_dir: Path | None,
+    force: bool,
+    overrides: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """The cost-risk frontier of SCENARIO: the risk model solved for a range of lambda.
+
+    Every point is the two-stage model (expected cost + lambda x CVaR_alpha) on the same
+    disruption scenarios; its plan is written to RUN_DIR/plans/ and simulated with the
+    same seed as every other point and the scenario's own plan (common random numbers),
+    so each point shows the model's expected cost and CVaR beside its simulated cost,
+    fill rate and P10 margin. Writes the frontier table and figure.
+    """
+    import datetime as dt
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from keiretsu.errors import SolverError
+    from keiretsu.experiments import optimize as study
+    from keiretsu.fileio import TableWriter, write_text_atomic
+    from keiretsu.reports.formatting import format_number, format_share
+    from keiretsu.reports.optimizer_figures import frontier_figures
+    from keiretsu.scenario.loader import load_scenario
+    from keiretsu.scenario.plan_yaml import plan_to_yaml
+
+    scenario = load_scenario(scenario_file, overrides)
+    seed = scenario.run.seed if seed is None else seed
+    options = study.solver_options(
+        scenario, solver=solver, time_limit_s=time_limit, gap=gap, threads=threads
+    )
+    started = dt.datetime.now(dt.UTC)
+    out_dir = _run_dir(out_dir, f"{scenario_file.stem}-frontier", started, force)
+    console = Console(stderr=True)
+    progress = _progress("simulating the frontier's plans")
+    try:
+        with progress:
+            task = progress.add_task("frontier", total=(points + 1) * replications or 1)
+            result = study.frontier(
+                scenario,
+                points=points,
+                lambda_max=lambda_max,
+                scenarios=n_scenarios,
+                alpha=alpha,
+                seed=seed,
+                options=options,
+                replications=replications,
+                workers=workers,
+                on_point=lambda j, lam: console.print(
+                    f"point {j + 1}/{points}: lambda = {lam:.4g}"
+                ),
+                on_progress=lambda done: progress.update(task, completed=done),
+            )
+    except SolverError as exc:
+        _optimizer_failure(exc, scenario_file, as_json)
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = []
+    for j, plan in enumerate(result.plans):
+        name = f"plans/plan-{j:02d}.yaml"
+        header = f"Frontier point {j} of keiretsu frontier for {scenario_file.name}: {plan.name}."
+        write_text_atomic(out_dir / name, plan_to_yaml(plan, header))
+        files.append(name)
+    frame = result.points.assign(plan_file=files)
+    baseline_model = None
+    if result.baseline is not None:
+        baseline_model = {
+            "expected_cost": result.baseline.expected_cost,
+            "cvar": result.baseline.cvar,
+        }
+    baseline_sim = None
+    with TableWriter(out_dir) as writer:
+        writer.write("frontier", frame)
+        if result.closed_loop is not None:
+            writer.write("closed_loop", result.closed_loop.table)
+            wide = result.closed_loop.wide()
+            baseline_sim = wide.iloc[-1].to_dict()
+    summary_json = {
+        "scenario": scenario.meta.name,
+        "seed": seed,
+        "replications": replications,
+        "alpha": result.alpha,
+        "scenarios": len(result.scenarios.replications),
+        "points": frame.to_dict(orient="records"),
+        "scenario_plan": {"model": baseline_model, "simulated": baseline_sim},
+        "definitions": {"currency": scenario.meta.currency},
+    }
+    if result.closed_loop is not None:  # the simulator's own definitions (OTIF, fill rate, ...)
+        simulated = next(iter(result.closed_loop.results.values())).definitions
+        summary_json["definitions"] = {**simulated, **summary_json["definitions"]}
+    _finish_run(
+        out_dir,
+        frontier_figures(frame, baseline_model, baseline_sim, result.alpha),
+        summary_json,
+        command="frontier",
+        scenario=scenario,
+        scenario_file=scenario_file,
+        plan=scenario.plan,
+        started=started,
+        definitions=summary_json["definitions"],
+        workers=workers,
+        tables=writer.written,
+        extra={"overrides": list(overrides), "files": files, "points": points},
+    )
+    if as_json:
+        _emit_json({"ok": True, "run_dir": str(out_dir), **summary_json})
+        return
+    cur = scenario.meta.currency
+    table = Table(
+        title=f"{scenario.meta.name} — cost-risk frontier (CVaR{result.alpha:g}, "
+        f"{len(result.scenarios.replications)} scenarios; simulated: {replications} replications, "
+        f"seed {seed})",
+        title_justify="left",
+    )
+    for label in (
+        "lambda",
+        f"expected cost ({cur})",
+        f"CVaR ({cur})",
+        "gap",
+        f"sim. total cost ({cur})",
+        "sim. fill rate",
+        f"sim. margin P10 ({cur})",
+    ):
+        table.add_column(label, justify="right")
+    for _, row in frame.iterrows():
+        sim = "simulated_total_cost_mean" in frame
+        table.add_row(
+            f"{row['lambda']:.3g}",
+            format_number(row["expected_cost"]),
+            format_number(row["cvar"]),
+            "–" if row["gap"] != row["gap"] or row["gap"] is None else f"{row['gap']:.2g}",
+            format_number(row["simulated_total_cost_mean"]) if sim else "–",
+            format_share(row["simulated_fill_rate_mean"]) if sim else "–",
+            format_number(row["simulated_margin_p10"]) if sim else "–",
+        )
+    if baseline_model is not None or baseline_sim is not None:
+        table.add_row(
+            "scenario plan",
+            format_number(baseline_model["expected_cost"]) if baseline_model else "–",
+            format_number(baseline_model["cvar"]) if baseline_model else "–",
+            "",
+            format_number(baseline_sim["total_cost_mean"]) if baseline_sim else "–",
+            format_share(baseline_sim["fill_rate_mean"]) if baseline_sim else "–",
+            format_number(baseline_sim["margin_p10"]) if baseline_sim else "–",
+        )
+    Console().print(table)
+    console.print(f"run directory: {out_dir}")
+
+
 @main.command(context_settings=CONTEXT)
 @click.argument("run_dir", metavar="RUN_DIR", type=click.Path(path_type=Path))
 @click.option("--html", "want_html", is_flag=True, help="Write the HTML report (report.html).")

@@ -12,9 +12,9 @@ import pytest
 @pytest.fixture
 def unknown_kind(runs: dict[str, Path], tmp_path: Path) -> Path:
     """A copy of the sweep run presented as a kind no layout knows (a future command)."""
-    out = tmp_path / "frontier"
+    out = tmp_path / "future"
     shutil.copytree(runs["sweep"], out)
     manifest = json.loads((out / "manifest.json").read_text())
-    manifest.update(kind="frontier", command="frontier")
+    manifest.update(kind="future-study", command="future-study")
     (out / "manifest.json").write_text(json.dumps(manifest))
     return out

@@ -54,7 +54,7 @@ def assert_same_table(sheet: pd.DataFrame, table: pd.DataFrame, name: str) -> No
             assert got.astype(str).tolist() == expected.astype(str).tolist(), f"{name}.{column}"
 
 
-@pytest.mark.parametrize("kind", ["simulate", "drill", "sweep", "compare"])
+@pytest.mark.parametrize("kind", ["simulate", "drill", "sweep", "compare", "optimize", "frontier"])
 def test_workbook_reads_back_to_the_parquet_tables(
     runs: dict[str, Path], kind: str, tmp_path: Path
 ) -> None:

@@ -71,7 +71,7 @@ class Page(HTMLParser):
         return " ".join(" ".join(self.text).split())
 
 
-@pytest.mark.parametrize("kind", ["simulate", "drill", "sweep", "compare"])
+@pytest.mark.parametrize("kind", ["simulate", "drill", "sweep", "compare", "optimize", "frontier"])
 def test_report_is_self_contained_and_well_formed(
     runs: dict[str, Path], kind: str, tmp_path: Path
 ) -> None:
@@ -162,7 +162,7 @@ def table_rows(text: str) -> list[list[str]]:
 
 def test_a_kind_without_layout_shows_every_table_and_figure(unknown_kind: Path) -> None:
     run = read_run_dir(unknown_kind)
-    assert run.kind == "frontier" and "frontier" not in LAYOUTS
+    assert run.kind == "future-study" and "future-study" not in LAYOUTS
     page = Page(render_html(run))
     assert not page.errors
     assert len(page.tags("img")) == len(run.figures)
@@ -241,7 +241,7 @@ def decoded_images(page: Path, tmp_path: Path) -> str:
 
 
 @needs_chromium
-@pytest.mark.parametrize("kind", ["simulate", "drill", "sweep", "compare"])
+@pytest.mark.parametrize("kind", ["simulate", "drill", "sweep", "compare", "optimize", "frontier"])
 def test_chromium_renders_the_report_without_console_errors(
     runs: dict[str, Path], kind: str, tmp_path: Path
 ) -> None:

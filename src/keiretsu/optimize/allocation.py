@@ -62,7 +62,8 @@ name-safe by replacing characters other than letters, digits and ``_`` with ``_`
 * ``supplier_year_<s>_<i>_y<y>``:    w[s,y] >= z[i,s,y];  ``supplier_used_<s>_y<y>``: w[s] >= w[s,y]
   (``supplier_used_<s>_<i>_y<y>``: w[s] >= z[i,s,y] when there is no per-year cost)
 * ``max_share_<s>_<i>_y<y>``:        x[i,s,y] <= a[i,s] d[i,y]
-* ``dual_sourcing_<i>_y<y>``:        sum_s z[i,s,y] >= k[i]     (critical parts, k >= 2)
+* ``dual_sourcing_<i>_y<y>``:        sum_s z[i,s,y] >= k[i]     (critical parts, k >= 2; from the
+  part's ``min_suppliers_from_year`` on when it is given, as is ``min_share``)
 * ``min_share_<s>_<i>_y<y>``:        x[i,s,y] >= e[i] d[i,y] z[i,s,y]  (each used source carries
   at least the share e of demand, so dual sourcing is not 99.99/0.01)
 * ``region_share_<i>_<r>_y<y>``:     sum_{s in r} x[i,s,y] - L[i] sum_s x[i,s,y] <= 0
@@ -99,6 +100,7 @@ import math
 import re
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -133,7 +135,9 @@ class Part:
     demand). ``max_region_share``: the most of the part's purchases from one region.
     ``max_defect_ppm``: limit on the volume-weighted average defect rate.
     ``max_change_share``: the most a source's volume may change from one year to the
-    next, as a share of that year's demand.
+    next, as a share of that year's demand. ``min_suppliers_from_year``: the year label
+    from which ``min_suppliers`` and ``min_source_share`` apply (None: every year), e.g.
+    once a second source can be qualified.
     """
 
     id: str
@@ -145,6 +149,7 @@ class Part:
     max_region_share: float | None = None
     max_defect_ppm: float | None = None
     max_change_share: float | None = None
+    min_suppliers_from_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -260,6 +265,20 @@ class AllocationResult:
     build_time_s: float
     solve_time_s: float
     solver: str
+    model_size: dict[str, int] = field(default_factory=dict)
+    """Rows, columns, integer columns and non-zeros of the model solved."""
+
+
+def model_size(prob: pulp.LpProblem) -> dict[str, int]:
+    """``{"rows", "columns", "integer_columns", "nonzeros"}`` of a PuLP model."""
+    columns = prob.variables()
+    rows = prob.constraints()
+    return {
+        "rows": len(rows),
+        "columns": len(columns),
+        "integer_columns": sum(1 for v in columns if v.cat in (pulp.LpInteger, pulp.LpBinary)),
+        "nonzeros": sum(len(c) for c in rows),
+    }
 
 
 @dataclass(frozen=True)
@@ -373,6 +392,10 @@ def check(data: AllocationData) -> None:
             add(f"{where}: max_defect_ppm must be finite and >= 0 (or None)")
         if p.max_change_share is not None and not _finite_nonneg(p.max_change_share):
             add(f"{where}: max_change_share must be finite and >= 0 (or None)")
+        if p.min_suppliers_from_year is not None and p.min_suppliers_from_year not in years:
+            add(
+                f"{where}: min_suppliers_from_year {p.min_suppliers_from_year} is not one of the years"
+            )
     for s in data.suppliers:
         where = f"supplier {s.id!r}"
         cap = s.shared_capacity_units_per_year
@@ -505,6 +528,11 @@ class _Builder:
         )
 
 
+def _sourcing_applies(part: Part, year: int) -> bool:
+    """Whether the part's dual-sourcing rule (min suppliers, min source share) holds in ``year``."""
+    return part.min_suppliers_from_year is None or year >= part.min_suppliers_from_year
+
+
 def _holds(lhs: float, sense: str, rhs: float) -> bool:
     if sense == "<=":
         return lhs <= rhs
@@ -629,7 +657,7 @@ def build(
                         supplier=o.supplier,
                         year=y,
                     )
-                if part.min_source_share > 0:
+                if part.min_source_share > 0 and _sourcing_applies(part, y):
                     b.require(
                         f"min_share_{tag}",
                         [(x, 1.0), (z, -part.min_source_share * d)],
@@ -711,7 +739,7 @@ def build(
                 b.row(f"demand_{ps}_y{y}", [*cover, (u, 1.0)], "==", d)
             else:
                 b.require(f"demand_{ps}_y{y}", cover, "==", d, "demand", scale=d, part=p.id, year=y)
-            if p.min_suppliers >= 2:
+            if p.min_suppliers >= 2 and _sourcing_applies(p, y):
                 b.require(
                     f"dual_sourcing_{ps}_y{y}",
                     [(used[k], 1.0) for k in keys],
@@ -969,7 +997,10 @@ def _units(v: pulp.LpVariable | None) -> float:
 
 
 def optimize_allocation(
-    data: AllocationData, solver_options: SolverOptions | None = None
+    data: AllocationData,
+    solver_options: SolverOptions | None = None,
+    *,
+    fixed_units: Mapping[tuple[str, str, int], float] | None = None,
 ) -> AllocationResult:
     """Build and solve the allocation of ``data``; the cheapest plan, or an honest failure.
 
@@ -977,15 +1008,31 @@ def optimize_allocation(
     an incumbent ("feasible", with its gap). Raises :class:`SolverError` otherwise; an
     infeasible model is explained (``SolverError.diagnosis``, one sentence per
     conflicting requirement, see :func:`diagnose_infeasibility`).
+
+    ``fixed_units`` prices a given plan instead: every purchase is fixed to its units per
+    (part, supplier, year) (0 when not listed) and only the other variables are
+    optimised; a plan that breaks a bound or a hard requirement raises
+    :class:`SolverError` ("infeasible", without a diagnosis).
     """
     started = time.perf_counter()
     prob, v = build(data)
+    if fixed_units is not None:
+        fix_units(v.buy, fixed_units)  # raises when the plan breaks a bound
     built = time.perf_counter()
+    size = model_size(prob)
     try:
         report = solve_with(prob, solver_options)
     except SolverError as exc:
         if exc.outcome not in ("infeasible", "infeasible or unbounded"):
             raise
+        if fixed_units is not None:
+            raise SolverError(
+                f"the fixed plan breaks a hard requirement of {data.name!r} (model written "
+                f"to {exc.lp_path})",
+                status=exc.status,
+                outcome="infeasible",
+                lp_path=exc.lp_path,
+            ) from None
         # every variable is bounded, so the model cannot be unbounded: it is infeasible
         try:
             lines = diagnose_infeasibility(data, solver_options)
@@ -999,11 +1046,46 @@ def optimize_allocation(
             diagnosis=lines,
             lp_path=exc.lp_path,
         ) from None
-    return _result(data, v, report, built - started)
+    return _result(data, v, report, built - started, size)
+
+
+def fix_units(
+    buy: Mapping[tuple[str, str, int], pulp.LpVariable],
+    units: Mapping[tuple[str, str, int], float],
+) -> None:
+    """Fix every buy variable to ``units`` (0 when not listed).
+
+    Raises :class:`SolverError` (outcome "infeasible") when a plan buys more than a
+    variable's bound allows (demand, capacity, the maximum share: a rule it breaks) or
+    buys where the model has no variable (an offer not usable that year).
+    """
+    tolerance = 1e-9
+    for key, amount in units.items():
+        if amount > tolerance * max(1.0, amount) and key not in buy:
+            raise SolverError(
+                f"the fixed plan buys {_num(amount)} of part {key[0]} from {key[1]} in year "
+                f"{key[2]}, where the offer cannot be used",
+                outcome="infeasible",
+            )
+    for key, x in buy.items():
+        amount = max(float(units.get(key, 0.0)), 0.0)
+        bound = x.upBound if x.upBound is not None else math.inf
+        if amount > bound * (1 + tolerance) + tolerance:
+            raise SolverError(
+                f"the fixed plan buys {_num(amount)} of part {key[0]} from {key[1]} in year "
+                f"{key[2]}, above the {_num(bound)} its demand, capacity and share limits allow",
+                outcome="infeasible",
+            )
+        amount = min(amount, bound)
+        x.lowBound = x.upBound = amount
 
 
 def _result(
-    data: AllocationData, v: AllocationVariables, report: SolveReport, build_time: float
+    data: AllocationData,
+    v: AllocationVariables,
+    report: SolveReport,
+    build_time: float,
+    size: dict[str, int] | None = None,
 ) -> AllocationResult:
     parts = {p.id: p for p in data.parts}
     region = {s.id: s.region for s in data.suppliers}
@@ -1110,6 +1192,7 @@ def _result(
         build_time_s=build_time,
         solve_time_s=report.time_s,
         solver=report.solver,
+        model_size=dict(size or {}),
     )
 
 

@@ -212,3 +212,43 @@ def print_payback_table(summary, title: str, currency: str, console: Console | N
         "program's start (joint at the buyer's); payback = years until the cumulative flow "
         "stays >= 0"
     )
+
+
+def print_closed_loop(
+    loop,
+    title: str,
+    model: dict | None = None,
+    console=None,
+    labels: dict[str, str] | None = None,
+) -> None:
+    """Plans side by side (simulated, same seed): mean ± 95 % CI per KPI, the paired
+    difference of each plan against the first, and the model's own figures (``model``:
+    row label -> value per plan name) above them. ``labels``: column headings per plan."""
+    console = console or Console(stderr=True)
+    plans = list(dict.fromkeys(loop.table["plan"]))
+    labels = labels or {}
+    table = Table(title=title, title_justify="left")
+    table.add_column("", no_wrap=True)
+    for plan in plans:
+        table.add_column(labels.get(plan, plan), justify="right")
+    for plan in plans[1:]:
+        table.add_column(
+            f"difference (paired) {labels.get(plan, plan)} − {labels.get(plans[0], plans[0])}",
+            justify="right",
+        )
+    for label, values in (model or {}).items():
+        cells = [format_number(values[p]) if values.get(p) is not None else "–" for p in plans]
+        table.add_row(label, *cells, *["" for _ in plans[1:]])
+    wide = loop.table.set_index(["plan", "kpi"])
+    diff = loop.differences.set_index(["plan", "kpi"]) if len(loop.differences) else None
+    for kpi in dict.fromkeys(loop.table["kpi"]):
+        fmt = format_share if kpi in SHARE_KPIS else format_number
+        cells = [
+            f"{fmt(wide.loc[(p, kpi), 'mean'])} ± {fmt(wide.loc[(p, kpi), 'ci95_half_width'])}"
+            for p in plans
+        ]
+        for p in plans[1:]:
+            d = diff.loc[(p, kpi)] if diff is not None else None
+            cells.append("–" if d is None else f"{fmt(d['mean'])} ± {fmt(d['ci95_half_width'])}")
+        table.add_row(f"sim. {KPI_LABELS.get(kpi, kpi)}", *cells)
+    console.print(table)

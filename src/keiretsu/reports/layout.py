@@ -431,6 +431,132 @@ LAYOUTS: dict[str, Layout] = {
             ),
         ),
     ),
+    "optimize": Layout(
+        title="{scenario} — optimized plan “{plan}” against the scenario's plan “{scenario_plan}”",
+        label="sourcing optimization",
+        headline=("fill_rate", "total_cost", "margin"),
+        sections=(
+            Section(
+                "Closed loop: both plans in the simulator",
+                "The optimized plan and the scenario's own plan simulated with the same seed and "
+                "replications (common random numbers): mean with the half-width of its 95% "
+                "confidence interval and percentiles per plan, and the paired difference "
+                "(optimized − scenario plan) per replication. The headline cards are the "
+                "optimized plan's.",
+                figures=(FigureView("closed_loop", "Fill rate, total cost and margin per plan."),),
+                tables=(
+                    TableView("closed_loop", "Simulated KPIs per plan"),
+                    TableView("closed_loop_differences", "Paired differences"),
+                ),
+            ),
+            Section(
+                "Allocation",
+                "Units and shares per part, supplier and plan year chosen by the model "
+                "(annual buckets), and the order shares of both plans.",
+                figures=(FigureView("allocation", "Order shares, mean over the plan years."),),
+                tables=(
+                    TableView(
+                        "allocation",
+                        "Allocation",
+                        columns=(
+                            "part",
+                            "supplier",
+                            "region",
+                            "year",
+                            "units",
+                            "share",
+                            "purchase_cost",
+                            "unit_cost",
+                        ),
+                    ),
+                    TableView("shares", "Order shares of both plans"),
+                ),
+            ),
+            Section(
+                "Objective",
+                "The model's objective split into its terms, for the optimized plan and the "
+                "scenario's own plan priced in the same model (its policy rules not imposed).",
+                tables=(TableView("cost_breakdown", "Cost breakdown (model)"),),
+            ),
+            Section(
+                "Risk model",
+                "Model cost in each disruption scenario (sampled from the scenario's disruption "
+                "model, out of sample of the simulation) and the recourse used.",
+                figures=(FigureView("scenario_costs", "Cost per disruption scenario."),),
+                tables=(
+                    TableView(
+                        "scenario_costs",
+                        "Scenario costs (mean per plan)",
+                        columns=("cost", "cvar"),
+                        group_by=("plan",),
+                        count="scenarios",
+                    ),
+                    TableView(
+                        "recourse",
+                        "Recourse per part (mean over scenarios and years)",
+                        columns=(
+                            "lost_allocation_units",
+                            "backup_units",
+                            "expedite_units",
+                            "reservation_units",
+                            "unserved_units",
+                        ),
+                        group_by=("part",),
+                    ),
+                ),
+            ),
+            Section(
+                "Model inputs",
+                "What the scenario became in the model: demand and shortage penalty per part "
+                "and year, offers (first usable year, annual capacity after the utilisation "
+                "cushion), planned shortages and commitments.",
+                tables=(
+                    TableView("demand", "Demand per part and year"),
+                    TableView("offers", "Offers"),
+                    TableView("shortage", "Planned shortage"),
+                    TableView("commitments", "Commitments"),
+                ),
+            ),
+        ),
+    ),
+    "frontier": Layout(
+        title="{scenario} — cost–risk frontier ({points} points)",
+        label="cost–risk frontier",
+        sections=(
+            Section(
+                "Frontier",
+                "Each point is the two-stage risk model solved at one CVaR weight λ on the same "
+                "disruption scenarios (left: the model's expected cost and CVaR), its plan "
+                "simulated with the same seed as every other point and the scenario's own plan "
+                "(right: simulated mean total cost with its 95% CI and P10 margin). Plan files "
+                "are in plans/.",
+                figures=(
+                    FigureView("frontier", "The frontier, in the model and in the simulator."),
+                ),
+                tables=(
+                    TableView(
+                        "frontier",
+                        "Points",
+                        columns=(
+                            "lambda",
+                            "expected_cost",
+                            "cvar",
+                            "gap",
+                            "simulated_total_cost_mean",
+                            "simulated_total_cost_ci95",
+                            "simulated_fill_rate_mean",
+                            "simulated_margin_p10",
+                            "plan_file",
+                        ),
+                    ),
+                ),
+            ),
+            Section(
+                "Simulated KPIs per plan",
+                tables=(TableView("closed_loop", "Simulated KPIs per plan"),),
+            ),
+        ),
+    ),
 }
 """Report layout per run kind. Kinds not listed get :func:`generic_layout`."""
 

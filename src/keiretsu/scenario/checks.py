@@ -421,9 +421,14 @@ def _plan_years(doc: Any) -> int | None:
 
 
 def scenario_problems(doc: Any) -> ProblemList:
-    """All cross-reference problems of a scenario document, its own plan included."""
+    """All cross-reference problems of a scenario document, its own plan and its
+    optimizer settings included."""
     plan = doc.get("plan", {}) if isinstance(doc, Mapping) else {}
-    return network_problems(doc) + plan_problems(plan if plan is not None else {}, doc)
+    return (
+        network_problems(doc)
+        + plan_problems(plan if plan is not None else {}, doc)
+        + optimize_problems(doc)
+    )
 
 
 def _horizon_days(doc: Any) -> float | None:
@@ -456,3 +461,115 @@ def _days_from_start(doc: Any, date: Any) -> float | None:
     if not isinstance(date, dt.date) or not isinstance(start, dt.date):
         return None
     return float((date - start).days)
+
+
+def optimize_problems(doc: Any) -> ProblemList:
+    """References of the ``optimize:`` section: parts, suppliers, offers and plan years."""
+    out: ProblemList = []
+    settings = doc.get("optimize") if isinstance(doc, Mapping) else None
+    if not isinstance(settings, Mapping):
+        return out
+    parts = {p["id"] for _, p in _items(doc, "parts") if isinstance(p.get("id"), str)}
+    offered = _offered_parts(doc)
+    years = _plan_years(doc)
+    base = ("optimize",)
+
+    def part_keys(name: str) -> None:
+        value = settings.get(name)
+        if isinstance(value, Mapping):
+            for part in value:
+                if isinstance(part, str) and part not in parts:
+                    out.append(((*base, name, part), f"unknown part {part!r}"))
+
+    def year_ok(year: Any, path: Path) -> None:
+        if isinstance(year, int) and years is not None and not 1 <= year <= years:
+            out.append((path, f"year {year} is outside the horizon (years 1..{years})"))
+
+    def offer_ok(item: Mapping, path: Path) -> tuple[str, str] | None:
+        sup, part = item.get("supplier"), item.get("part")
+        if not isinstance(sup, str) or not isinstance(part, str):
+            return None
+        if sup not in offered:
+            out.append(((*path, "supplier"), f"unknown supplier {sup!r}"))
+            return None
+        if part not in parts:
+            out.append(((*path, "part"), f"unknown part {part!r}"))
+            return None
+        if part not in offered[sup]:
+            out.append(((*path, "part"), f"supplier {sup!r} does not offer part {part!r}"))
+            return None
+        return sup, part
+
+    for name in (
+        "shortage_penalty_per_unit",
+        "max_supplier_share_by_part",
+        "max_region_share_by_part",
+        "max_defect_ppm",
+    ):
+        part_keys(name)
+    listed = settings.get("meet_demand")
+    if isinstance(listed, list):
+        for k, part in enumerate(listed):
+            if isinstance(part, str) and part not in parts:
+                out.append(((*base, "meet_demand", k), f"unknown part {part!r}"))
+    dual = settings.get("dual_sourcing")
+    if isinstance(dual, Mapping):
+        listed = dual.get("parts")
+        if isinstance(listed, list):
+            for k, part in enumerate(listed):
+                if isinstance(part, str) and part not in parts:
+                    out.append(((*base, "dual_sourcing", "parts", k), f"unknown part {part!r}"))
+        year_ok(dual.get("from_year"), (*base, "dual_sourcing", "from_year"))
+    seen: dict[Any, int] = {}
+    for i, commitment in _items(settings, "commitments"):
+        path = (*base, "commitments", i)
+        sup = commitment.get("supplier")
+        if isinstance(sup, str) and sup not in offered:
+            out.append(((*path, "supplier"), f"unknown supplier {sup!r}"))
+        elif isinstance(sup, str) and sup in seen:
+            out.append(
+                (
+                    (*path, "supplier"),
+                    f"supplier {sup!r} has a commitment already (commitments[{seen[sup]}]): "
+                    "give one per supplier, with its units per year",
+                )
+            )
+        elif isinstance(sup, str):
+            seen[sup] = i
+        by_year = commitment.get("min_units_by_year")
+        if isinstance(by_year, Mapping):
+            for year in by_year:
+                year_ok(year, (*path, "min_units_by_year", year))
+    schedules: dict[tuple[str, str], int] = {}
+    for i, schedule in _items(settings, "price_schedules"):
+        path = (*base, "price_schedules", i)
+        key = offer_ok(schedule, path)
+        if key is None:
+            continue
+        if key in schedules:
+            out.append(
+                (
+                    path,
+                    f"offer {key[0]!r} -> {key[1]!r} has a price schedule already "
+                    f"(price_schedules[{schedules[key]}])",
+                )
+            )
+        else:
+            schedules[key] = i
+    reserved: dict[str, int] = {}
+    for i, option in _items(settings, "reservations"):
+        path = (*base, "reservations", i)
+        key = offer_ok(option, path)
+        if key is None:
+            continue
+        if key[1] in reserved:
+            out.append(
+                (
+                    (*path, "part"),
+                    f"part {key[1]!r} has a reservation option already "
+                    f"(reservations[{reserved[key[1]]}]): one per part",
+                )
+            )
+        else:
+            reserved[key[1]] = i
+    return out

@@ -28,6 +28,7 @@ from keiretsu.scenario.base import (
 from keiretsu.scenario.contracts import Contract, Scorecard
 from keiretsu.scenario.disruptions import Disruption, Drill
 from keiretsu.scenario.distributions import Distribution, Fixed
+from keiretsu.scenario.optimize_spec import OptimizeSettings
 from keiretsu.scenario.programs import FundedProgram, Program
 from keiretsu.scenario.units import (
     DAYS_PER_PERIOD,
@@ -516,6 +517,8 @@ class Scenario(Spec):
     """The plan in force (the bundled plan)."""
     run: Run = Run()
     """Run settings."""
+    optimize: OptimizeSettings = OptimizeSettings()
+    """Settings of the sourcing optimizer (keiretsu optimize, keiretsu frontier)."""
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> Scenario:

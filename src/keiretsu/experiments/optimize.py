@@ -1,0 +1,1104 @@
+r"""The optimizer on a scenario: mapping, the optimized plan, the closed loop, the frontier.
+
+A scenario and its ``optimize:`` settings become plain data for
+:mod:`keiretsu.optimize.allocation` (deterministic) and :mod:`keiretsu.optimize.risk`
+(two-stage, CVaR); the solution becomes a :class:`~keiretsu.scenario.model.Plan`, which
+the simulator then runs beside the scenario's own plan on the same random numbers.
+
+Mapping (:func:`optimization_input`), in **annual buckets** (plan years 1..Y; the
+horizon must be whole years):
+
+* demand ``d[i,y]``: the expected demand of the year from the demand model, i.e. the sum
+  over the year's periods of the mean per period with growth and seasonality (the same
+  arrays the simulator scales its draws by); demand shocks are not in it;
+* capacity: an offer's (and a supplier's shared) capacity per period x periods a year x
+  ``capacity_utilisation`` / the part's largest seasonal factor (for a shared capacity,
+  the largest over the supplier's parts). Orders follow demand, and no inventory is
+  carried from one year to the next nor within the year in the model, so a plan that
+  filled the annual capacity would overload the supplier at every seasonal peak and run
+  its queue at utilisation 1, where backlogs grow without bound; the cushion is what
+  demand swings and catching up after an outage need;
+* qualification: a supplier that is not qualified can be used from the first plan year
+  it can ship all year (``qualification.time_days`` rounded up to whole periods, as the
+  simulator does); its ``qualification.cost`` is a one-off fixed cost paid if it gets any
+  share; a supplier the plan's contingencies name as backup or reservation holder is
+  qualified by them anyway (the simulator pays its cost), so its cost is sunk: 0 here;
+* prices: the offer's ``unit_price`` with the supplier's ``annual_price_trend``, and the
+  tiered breaks of ``optimize.price_schedules`` (optimizer only: the simulator pays the
+  unit price);
+* minimum order quantities are per order and have no annual-bucket counterpart: they are
+  not in the model (the simulator raises a smaller order to the minimum, which shows as
+  extra stock in the closed loop);
+* shortage penalty per unit not bought in its year (annual-bucket approximation; the parts
+  of ``optimize.meet_demand`` may not be short at all in the plan, the risk model still
+  charges the penalty for units a disruption leaves unserved): the
+  part's ``optimize.shortage_penalty_per_unit`` if given; else for a lost sale the
+  penalty plus the revenue lost; for a backorder, the unit is bought later and waits:
+  its cheapest first-year unit price plus ``cost_per_unit_per_period`` x periods a
+  year x ``backorder_wait_years`` (default half a year);
+* dual sourcing: parts of the listed criticalities (or listed by id) need
+  ``min_suppliers`` sources carrying at least ``min_source_share`` of demand each, from
+  ``from_year`` on, but not before enough of their suppliers can be qualified;
+* shares, regions, quality, commitments: as in the settings; the switching limit holds
+  from the scenario's own plan into year 1 (its year-1 shares x year-1 demand).
+
+Risk scenarios (:func:`capacity_scenarios`): K replications of the scenario's own random
+disruptions are drawn with :func:`keiretsu.sim.disruptions.schedules` at replication
+indices from :data:`SCENARIO_OFFSET` on, so they never coincide with a simulated
+replication (the closed-loop check is out of sample). Per scenario, year and offer the
+share of capacity left (the least any capacity cause leaves: supplier outages, regional
+events, tier-2 outages after their buffers, defaults; ramp-ups included) is averaged
+over the year's periods; for an offer with unlimited capacity only whether anything is
+left counts (a partial loss of unlimited capacity leaves it unlimited, as in the
+simulator). Logistics, demand and price shocks are not in the risk model.
+
+Recourse (``optimize.risk.recourse``): with ``plan`` the model may do what the plan's
+contingencies let the simulator do: ``reallocate`` makes every offer of the part that has
+a share in the plan that year a backup source at its own price (the part's other
+suppliers in the plan, and a hit supplier's own spare capacity while it is up, which is
+how it catches up a backlog); a named ``backup`` adds its surge capacity at its premium
+per unit; a ``reservation`` holder becomes the part's reservation option (the model sizes
+it); an ``expedite`` rule opens the channel the simulator uses. Delays (days down before
+a call, qualification and ramp-up days, notice) are not seen by annual buckets, so the
+model's recourse is faster than the simulator's. With ``any`` every offer is a backup
+source at ``backup_premium_share`` of its price and every expedite channel can be used.
+
+The optimized plan keeps the scenario plan's inventory policies, expediting rules and
+contingencies (a reservation the risk model sized replaces the plan's for that part);
+its description says so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from keiretsu.analysis.stats import summarize
+from keiretsu.errors import InputError, Problem, SolverError
+from keiretsu.experiments.runs import SimulationResult, simulate
+from keiretsu.optimize.allocation import (
+    AllocationData,
+    AllocationResult,
+    Offer,
+    Part,
+    PriceBreak,
+    Supplier,
+    optimize_allocation,
+)
+from keiretsu.optimize.risk import (
+    Recourse,
+    ReservationOption,
+    RiskData,
+    RiskResult,
+    optimize_risk,
+)
+from keiretsu.optimize.solve import SolverOptions
+from keiretsu.scenario.model import Contingency, Plan, Reservation, Scenario
+from keiretsu.scenario.resolve import shares as plan_shares
+from keiretsu.sim.disruptions import schedules
+from keiretsu.sim.network import compile_network
+
+SCENARIO_OFFSET = 10_000_000
+"""Replication index of the first risk scenario: above any simulated replication
+(``run.replications`` is at most 10,000,000), so optimizer scenarios are out of sample."""
+
+SHARE_DIGITS = 6
+"""Plan shares are rounded to this many decimals (their sum is kept at exactly 1)."""
+
+CLOSED_LOOP_KPIS = ("fill_rate", "total_cost", "margin", "shortage_cost", "lost_sales_units")
+"""Simulated KPIs the closed-loop table reports per plan."""
+
+
+# --------------------------------------------------------------------------- mapping
+
+
+@dataclass(frozen=True, eq=False)
+class OptimizationInput:
+    """A scenario mapped onto the allocation model (module docstring).
+
+    ``data``: the model's plain data, years 1..Y, offers in the simulator's order (by
+    part, then supplier); ``periods_per_year``; ``offers`` and ``parts``: the mapped
+    inputs as tables (for the run directory); ``notes``: assumptions the mapping applied.
+    """
+
+    data: AllocationData
+    periods_per_year: int
+    offers: pd.DataFrame
+    parts: pd.DataFrame
+    notes: tuple[str, ...]
+
+
+def _whole_years(scenario: Scenario) -> None:
+    hz = scenario.horizon
+    if hz.n_periods % hz.periods_per_year:
+        raise InputError(
+            Problem(
+                "",
+                0,
+                0,
+                "horizon.years",
+                f"the optimizer plans whole years: {hz.years:g} years of {hz.period}s is "
+                f"{hz.n_periods} periods, not a multiple of {hz.periods_per_year}",
+            )
+        )
+
+
+def _standby_suppliers(plan: Plan) -> set[str]:
+    """Suppliers a plan's contingencies name (the simulator qualifies them from the start)."""
+    return {
+        standby.supplier
+        for rule in plan.contingency.values()
+        for standby in (rule.backup, rule.reservation)
+        if standby is not None
+    }
+
+
+def optimization_input(scenario: Scenario) -> OptimizationInput:
+    """``scenario`` and its ``optimize:`` settings as allocation data (module docstring)."""
+    _whole_years(scenario)
+    settings = scenario.optimize
+    hz = scenario.horizon
+    P, dpp, Y = hz.periods_per_year, hz.days_per_period, hz.n_years
+    years = tuple(range(1, Y + 1))
+    net = compile_network(scenario, scenario.plan)
+    demand = (net.daily_mean * dpp).reshape(len(scenario.parts), Y, P).sum(axis=2)
+    standby = _standby_suppliers(scenario.plan)
+    notes: list[str] = []
+    utilisation = settings.capacity_utilisation
+    peak = {p.id: max(p.demand.seasonality or [1.0]) for p in scenario.parts}
+
+    first_year: dict[str, int | None] = {}
+    fixed_once: dict[str, float] = {}
+    for sup in scenario.suppliers:
+        q = sup.qualification
+        if q.status == "qualified":
+            first_year[sup.id], fixed_once[sup.id] = None, 0.0
+            continue
+        ships_from = math.ceil(q.time_days / dpp - 1e-9)  # first period it may ship
+        first_year[sup.id] = math.ceil(ships_from / P) + 1
+        fixed_once[sup.id] = 0.0 if sup.id in standby else q.cost
+        when = (
+            f"from year {first_year[sup.id]}"
+            if first_year[sup.id] <= Y
+            else "not within the horizon"
+        )
+        notes.append(
+            f"supplier {sup.id}: not qualified yet ({q.time_days:g} days): usable {when}"
+            + (
+                "; its qualification cost is sunk (the plan's contingencies name it)"
+                if sup.id in standby and q.cost > 0
+                else (f"; qualification cost {q.cost:,.0f} once if used" if q.cost > 0 else "")
+            )
+        )
+
+    schedules_of = {(s.supplier, s.part): s for s in settings.price_schedules}
+    offers: list[Offer] = []
+    offer_rows = []
+    for part in scenario.parts:
+        for sid, o in scenario.offers_for(part.id).items():
+            sched = schedules_of.get((sid, part.id))
+            cap = o.capacity_units_per_period
+            fy = first_year[sid]
+            offer = Offer(
+                part=part.id,
+                supplier=sid,
+                unit_price=o.unit_price,
+                price_breaks=tuple(
+                    PriceBreak(b.from_units_per_year, b.unit_price) for b in sched.breaks
+                )
+                if sched
+                else (),
+                discount=sched.discount if sched else "incremental",
+                capacity_units_per_year=None
+                if cap is None
+                else cap * P * utilisation / peak[part.id],
+                defect_ppm=o.defect_ppm,
+                first_year=fy,
+                previous_year_units=None,
+            )
+            offers.append(offer)
+            offer_rows.append(
+                {
+                    "part": part.id,
+                    "supplier": sid,
+                    "region": scenario.supplier(sid).region,
+                    "first_year": fy if fy is not None else 1,
+                    "unit_price": o.unit_price,
+                    "price_breaks": len(offer.price_breaks),
+                    "capacity_units_per_year": offer.capacity_units_per_year,
+                    "minimum_order_units": o.minimum_order_units,
+                    "defect_ppm": o.defect_ppm,
+                }
+            )
+    if settings.max_change_share is not None:
+        offers = [
+            dataclasses.replace(
+                o,
+                previous_year_units=plan_shares(scenario, scenario.plan, o.part, 1).get(
+                    o.supplier, 0.0
+                )
+                * float(demand[[p.id for p in scenario.parts].index(o.part), 0]),
+            )
+            for o in offers
+        ]
+        notes.append("switching limit: year 1 is measured against the scenario's own plan")
+
+    dual = settings.dual_sourcing
+    parts: list[Part] = []
+    part_rows = []
+    for pi, part in enumerate(scenario.parts):
+        penalty = _penalty(scenario, part)
+        k, share, from_year = 1, 0.0, None
+        if dual is not None and (part.criticality in dual.criticality or part.id in dual.parts):
+            k, share = dual.min_suppliers, dual.min_source_share
+            from_year = dual.from_year
+            usable = [
+                o.first_year or 1 for o in offers if o.part == part.id and (o.first_year or 1) <= Y
+            ]
+            if len(usable) >= k:
+                enough = sorted(usable)[k - 1]
+                if enough > from_year:
+                    notes.append(
+                        f"part {part.id}: dual sourcing from year {enough}, when {k} of its "
+                        "suppliers can be qualified"
+                    )
+                from_year = max(from_year, enough)
+        max_share = settings.max_supplier_share_by_part.get(part.id, settings.max_supplier_share)
+        parts.append(
+            Part(
+                id=part.id,
+                demand_units=tuple(float(v) for v in demand[pi]),
+                shortage_penalty_per_unit=None if part.id in settings.meet_demand else penalty,
+                min_suppliers=k,
+                min_source_share=share,
+                max_supplier_share=max_share,
+                max_region_share=settings.max_region_share_by_part.get(part.id),
+                max_defect_ppm=settings.max_defect_ppm.get(part.id),
+                max_change_share=settings.max_change_share,
+                min_suppliers_from_year=from_year if k >= 2 else None,
+            )
+        )
+        for y in years:
+            part_rows.append(
+                {
+                    "part": part.id,
+                    "year": y,
+                    "demand_units": float(demand[pi, y - 1]),
+                    "shortage_penalty_per_unit": penalty,
+                    "must_meet_demand": part.id in settings.meet_demand,
+                    "min_suppliers": k if k >= 2 and y >= (from_year or 1) else 1,
+                }
+            )
+
+    committed = {c.supplier: c for c in settings.commitments}
+    suppliers = []
+    for sup in scenario.suppliers:
+        c = committed.get(sup.id)
+        shared = sup.shared_capacity_units_per_period
+        if shared is not None:
+            shared *= utilisation / max(peak[o.part] for o in sup.offers)
+        suppliers.append(
+            Supplier(
+                id=sup.id,
+                region=sup.region,
+                shared_capacity_units_per_year=None if shared is None else shared * P,
+                fixed_cost_once=fixed_once[sup.id],
+                committed_units=tuple(float(c.min_units_by_year.get(y, 0.0)) for y in years)
+                if c
+                else (),
+                take_or_pay_cost_per_unit=c.take_or_pay_per_unit if c else None,
+                annual_price_trend=sup.annual_price_trend,
+            )
+        )
+    data = AllocationData(
+        years=years,
+        parts=tuple(parts),
+        suppliers=tuple(suppliers),
+        offers=tuple(offers),
+        max_region_share=settings.max_region_share,
+        region_share_basis=settings.region_share_basis,
+        name="optimize",
+    )
+    return OptimizationInput(
+        data=data,
+        periods_per_year=P,
+        offers=pd.DataFrame(offer_rows),
+        parts=pd.DataFrame(part_rows),
+        notes=tuple(notes),
+    )
+
+
+def _penalty(scenario: Scenario, part) -> float:
+    """Shortage penalty per unit not bought in its year (module docstring)."""
+    settings = scenario.optimize
+    if part.id in settings.shortage_penalty_per_unit:
+        return float(settings.shortage_penalty_per_unit[part.id])
+    if part.shortage.kind == "lost_sale":
+        return float(part.shortage.penalty_per_unit + part.revenue_per_unit)
+    cheapest = min(o.unit_price for o in scenario.offers_for(part.id).values())
+    wait = scenario.horizon.periods_per_year * settings.backorder_wait_years
+    return float(cheapest + part.shortage.cost_per_unit_per_period * wait)
+
+
+# --------------------------------------------------------------------------- risk data
+
+
+@dataclass(frozen=True, eq=False)
+class CapacityScenarios:
+    """Capacity available per risk scenario, year and offer (or supplier), as shares.
+
+    ``offer``: (K, Y, O), offers in the simulator's order (as in
+    :attr:`OptimizationInput.data`); ``supplier``: (K, Y, U); ``replications``: the
+    replication indices drawn; ``seed``.
+    """
+
+    offer: np.ndarray
+    supplier: np.ndarray
+    replications: tuple[int, ...]
+    seed: int
+
+
+def capacity_scenarios(scenario: Scenario, n: int, seed: int) -> CapacityScenarios:
+    """``n`` draws of the scenario's capacity disruptions as yearly shares (module doc)."""
+    if n < 1:
+        raise ValueError(f"need at least one scenario, got {n}")
+    _whole_years(scenario)
+    net = compile_network(scenario, scenario.plan)
+    reps = list(range(SCENARIO_OFFSET, SCENARIO_OFFSET + n))
+    sched = schedules(scenario, net, seed, reps)
+    T, Y, P = net.n_periods, scenario.horizon.n_years, net.periods_per_year
+    U, _O = len(net.supplier_ids), net.n_offers
+    sup_left = np.ones((T, n, U)) if sched.supplier_left is None else sched.supplier_left
+    left = sup_left[:, :, net.offer_supplier]
+    if sched.offer_left is not None:
+        left = np.minimum(left, sched.offer_left)
+    unlimited = np.isinf(net.capacity)
+    effective = np.where(unlimited[None, None, :], (left > 0).astype(float), left)
+
+    def yearly(a: np.ndarray) -> np.ndarray:  # (T, n, X) -> (n, Y, X)
+        return a.reshape(Y, P, n, a.shape[-1]).mean(axis=1).transpose(1, 0, 2)
+
+    return CapacityScenarios(
+        offer=np.clip(yearly(effective), 0.0, 1.0),
+        supplier=np.clip(yearly(sup_left), 0.0, 1.0),
+        replications=tuple(reps),
+        seed=seed,
+    )
+
+
+def _recourse(scenario: Scenario, inp: OptimizationInput) -> tuple[Recourse, ...]:
+    """Backup and expedite options per offer (module docstring)."""
+    settings = scenario.optimize.risk
+    plan = scenario.plan
+    P = inp.periods_per_year
+    net = compile_network(scenario, plan)
+    sim_channel = {
+        (net.supplier_ids[net.offer_supplier[o]], net.part_ids[net.offer_part[o]])
+        for o in net.expedite_offer
+        if o >= 0
+    }
+    out = []
+    for o in inp.data.offers:
+        offer = scenario.offers_for(o.part)[o.supplier]
+        rule = plan.contingency.get(o.part)
+        backup_premium, extra, needs_share = None, 0.0, False
+        if settings.recourse == "any":
+            backup_premium = settings.backup_premium_share * offer.unit_price
+        if rule is not None and rule.reallocate is not None and settings.recourse == "plan":
+            backup_premium, needs_share = 0.0, True  # to the part's suppliers in the plan
+        if rule is not None and rule.backup is not None and rule.backup.supplier == o.supplier:
+            backup_premium, needs_share = rule.backup.premium_per_unit, False
+            extra = rule.backup.surge_capacity_units_per_period * P
+        channel = offer.expedite
+        expedite_premium = expedite_units = None
+        if channel is not None and (
+            settings.recourse == "any" or (o.supplier, o.part) in sim_channel
+        ):
+            expedite_premium = channel.premium_per_unit
+            cap = channel.capacity_units_per_period
+            expedite_units = None if cap is None else cap * P
+        if backup_premium is None and expedite_premium is None:
+            continue
+        out.append(
+            Recourse(
+                part=o.part,
+                supplier=o.supplier,
+                backup_premium_per_unit=backup_premium,
+                backup_extra_units_per_year=extra,
+                backup_needs_share=needs_share,
+                expedite_premium_per_unit=expedite_premium,
+                expedite_units_per_year=expedite_units,
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class _ReservationTerms:
+    option: ReservationOption
+    notice_days: float
+
+
+def _reservation_options(scenario: Scenario, P: int) -> dict[str, _ReservationTerms]:
+    """Reservation options per part: the settings', else the plan's (fee per unit)."""
+    listed = scenario.optimize.reservations
+    out: dict[str, _ReservationTerms] = {}
+    if listed is not None:
+        for r in listed:
+            cap = None if r.max_units_per_period is None else r.max_units_per_period * P
+            option = ReservationOption(r.part, r.supplier, r.fee_per_unit_per_period, cap)
+            out[r.part] = _ReservationTerms(option, r.notice_days)
+        return out
+    for part, rule in scenario.plan.contingency.items():
+        r = rule.reservation
+        if r is None:
+            continue
+        fee = r.fee_per_period / r.reserved_units_per_period  # per unit of capacity a period
+        out[part] = _ReservationTerms(ReservationOption(part, r.supplier, fee), r.notice_days)
+    return out
+
+
+def risk_data(
+    scenario: Scenario,
+    inp: OptimizationInput,
+    caps: CapacityScenarios,
+    *,
+    alpha: float,
+    cvar_weight: float,
+) -> RiskData:
+    """The two-stage model's data for ``scenario`` (module docstring)."""
+    options = _reservation_options(scenario, inp.periods_per_year)
+    return RiskData(
+        allocation=inp.data,
+        unserved_penalty_per_unit={p.id: _penalty(scenario, p) for p in scenario.parts},
+        availability=caps.offer,
+        supplier_availability=caps.supplier,
+        recourse=_recourse(scenario, inp),
+        reservations=tuple(t.option for t in options.values()),
+        alpha=alpha,
+        cvar_weight=cvar_weight,
+    )
+
+
+# --------------------------------------------------------------------------- plans
+
+
+def _round_shares(shares: dict[str, float]) -> dict[str, float]:
+    """Shares rounded to :data:`SHARE_DIGITS`, tiny ones dropped, summing to exactly 1."""
+    kept = {s: round(v, SHARE_DIGITS) for s, v in shares.items() if round(v, SHARE_DIGITS) > 0}
+    if not kept:
+        return {}
+    largest = max(kept, key=lambda s: kept[s])
+    kept[largest] = round(1.0 - sum(v for s, v in kept.items() if s != largest), SHARE_DIGITS + 3)
+    return kept
+
+
+def plan_from_shares(
+    scenario: Scenario,
+    shares: dict[str, dict[int, dict[str, float]]],
+    *,
+    name: str = "optimized",
+    description: str = "",
+    reservations: dict[str, float] | None = None,
+) -> Plan:
+    """A plan with these shares per part and plan year, and the scenario plan's policies.
+
+    ``shares``: ``{part: {year: {supplier: share}}}`` (years 1..Y). Year 1 becomes
+    ``allocation``, each later year whose shares differ an ``allocation_by_year`` entry.
+    A part with no purchases in some year keeps its previous shares (in year 1: the
+    scenario plan's). ``reservations``: reserved units a year per part sized by the risk
+    model; a part listed replaces the plan's reservation (none when 0).
+    """
+    base = scenario.plan
+    Y = scenario.horizon.n_years
+    P = scenario.horizon.periods_per_year
+    allocation: dict[str, dict[str, float]] = {}
+    by_year: dict[str, dict[int, dict[str, float]]] = {}
+    for part in scenario.parts:
+        given = shares.get(part.id, {})
+        previous = None
+        for y in range(1, Y + 1):
+            current = _round_shares(given[y]) if given.get(y) else None
+            if current is None:
+                current = previous or _round_shares(plan_shares(scenario, base, part.id, 1))
+            if y == 1:
+                allocation[part.id] = current
+            elif current != previous:
+                by_year.setdefault(part.id, {})[y] = current
+            previous = current
+    contingency = dict(base.contingency)
+    if reservations is not None:
+        options = _reservation_options(scenario, P)
+        for part, terms in options.items():
+            units = float(reservations.get(part, 0.0))
+            rule = contingency.get(part, Contingency())
+            reservation = None
+            if units > 1e-9:
+                per_period = units / P
+                reservation = Reservation(
+                    supplier=terms.option.supplier,
+                    reserved_units_per_period=per_period,
+                    fee_per_period=terms.option.fee_per_unit * per_period,
+                    notice_days=terms.notice_days,
+                )
+            contingency[part] = rule.model_copy(update={"reservation": reservation})
+    return Plan(
+        name=name,
+        description=description,
+        allocation=allocation,
+        allocation_by_year=by_year,
+        inventory=base.inventory,
+        default_inventory=base.default_inventory,
+        expedite=base.expedite,
+        contingency=contingency,
+    )
+
+
+def plan_units(scenario: Scenario, plan: Plan, inp: OptimizationInput) -> dict:
+    """Units per (part, supplier, year) a plan orders in the annual model: its shares x the
+    year's demand, cut to each offer's and supplier's annual capacity (in proportion);
+    nothing from an offer before its first usable year (that share is short)."""
+    data = inp.data
+    demand = {p.id: p.demand_units for p in data.parts}
+    units: dict[tuple[str, str, int], float] = {}
+    for o in data.offers:
+        cap = o.capacity_units_per_year
+        for t, y in enumerate(data.years):
+            if demand[o.part][t] <= 0 or (o.first_year is not None and y < o.first_year):
+                continue
+            share = plan_shares(scenario, plan, o.part, y).get(o.supplier, 0.0)
+            amount = share * demand[o.part][t]
+            units[(o.part, o.supplier, y)] = amount if cap is None else min(amount, cap)
+    for s in data.suppliers:
+        cap = s.shared_capacity_units_per_year
+        if cap is None:
+            continue
+        for y in data.years:
+            keys = [k for k in units if k[1] == s.id and k[2] == y]
+            total = sum(units[k] for k in keys)
+            if total > cap:
+                for k in keys:
+                    units[k] *= cap / total
+    return units
+
+
+def relaxed(data: AllocationData) -> AllocationData:
+    """``data`` without its policy rules (dual sourcing, share, region, quality, minimum
+    volume and switching limits): what remains prices a given plan (capacities, fixed
+    costs, tiered prices, commitments and shortage penalties stay)."""
+    parts = tuple(
+        dataclasses.replace(
+            p,
+            min_suppliers=1,
+            min_source_share=0.0,
+            max_supplier_share=None,
+            max_region_share=None,
+            max_defect_ppm=None,
+            max_change_share=None,
+            min_suppliers_from_year=None,
+        )
+        for p in data.parts
+    )
+    offers = tuple(
+        dataclasses.replace(o, max_share=None, min_units_per_year=0.0, previous_year_units=None)
+        for o in data.offers
+    )
+    return dataclasses.replace(
+        data, parts=parts, offers=offers, max_region_share=None, name=f"{data.name}_plan"
+    )
+
+
+# --------------------------------------------------------------------------- the study
+
+
+@dataclass(frozen=True, eq=False)
+class PlanCost:
+    """The model's cost of a given plan (the scenario's own): deterministic terms, and in
+    the risk model expected cost and CVaR. ``meets_rules``: whether the plan keeps every
+    rule of the settings (dual sourcing, shares, regions, quality, switching, minimum
+    volumes); when it does not it is priced without them, and the optimizer, bound by
+    them, may cost more. ``error`` says why it could not be priced at all."""
+
+    allocation: AllocationResult | None = None
+    risk: RiskResult | None = None
+    meets_rules: bool | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class OptimizeResult:
+    """What :func:`optimize` returns.
+
+    ``allocation``: the deterministic solution, or the risk model's first stage;
+    ``risk``: the risk model's result (None when deterministic); ``plan``: the optimized
+    plan; ``baseline``: the scenario's own plan priced in the same model; ``input``: the
+    mapping; ``scenarios``: the capacity scenarios (risk only).
+    """
+
+    input: OptimizationInput
+    allocation: AllocationResult
+    risk: RiskResult | None
+    plan: Plan
+    baseline: PlanCost
+    scenarios: CapacityScenarios | None = None
+    options: SolverOptions = field(default_factory=SolverOptions)
+
+    @property
+    def objective_name(self) -> str:
+        if self.risk is None:
+            return "cost"
+        return f"expected cost + {self.risk.cvar_weight:g} x CVaR{self.risk.alpha:g}"
+
+    @property
+    def objective(self) -> float:
+        return self.allocation.objective if self.risk is None else self.risk.objective
+
+    @property
+    def baseline_objective(self) -> float | None:
+        if self.risk is None:
+            return None if self.baseline.allocation is None else self.baseline.allocation.objective
+        return None if self.baseline.risk is None else self.baseline.risk.objective
+
+
+def solver_options(scenario: Scenario, **overrides) -> SolverOptions:
+    """The scenario's ``optimize.solver`` settings, with any non-None ``overrides``."""
+    s = scenario.optimize.solver
+    values = {
+        "solver": s.solver,
+        "time_limit_s": s.time_limit_s,
+        "gap": s.gap,
+        "threads": s.threads,
+    }
+    values |= {k: v for k, v in overrides.items() if v is not None}
+    return SolverOptions(**values)
+
+
+def _describe(scenario: Scenario, result, risk: bool) -> str:
+    base = scenario.plan
+    what = (
+        "two-stage stochastic allocation (expected cost + "
+        f"{result.cvar_weight:g} x CVaR at {result.alpha:g} over {len(result.scenario_costs)} "
+        "disruption scenarios)"
+        if risk
+        else "deterministic allocation (annual buckets, expected demand)"
+    )
+    kept = "inventory policies, expediting rules and contingencies"
+    if risk and _reservation_options(scenario, scenario.horizon.periods_per_year):
+        kept += " (reservations as sized by the risk model)"
+    return (
+        f"Shares from the {what} of keiretsu optimize; the {kept} are those of the scenario's "
+        f"plan {base.name!r}."
+    )
+
+
+def optimize(
+    scenario: Scenario,
+    *,
+    risk: bool = False,
+    scenarios: int | None = None,
+    alpha: float | None = None,
+    cvar_weight: float | None = None,
+    seed: int | None = None,
+    options: SolverOptions | None = None,
+    caps: CapacityScenarios | None = None,
+    name: str = "optimized",
+) -> OptimizeResult:
+    """Optimize ``scenario``'s allocation (deterministic, or the risk model with ``risk``).
+
+    ``scenarios``, ``alpha`` and ``cvar_weight`` default to ``optimize.risk``; ``seed`` to
+    ``run.seed``; ``options`` to ``optimize.solver``; ``caps`` reuses drawn scenarios.
+    Raises :class:`~keiretsu.errors.SolverError` when no plan comes out (an infeasible
+    model carries its diagnosis, one line per conflicting requirement).
+    """
+    inp = optimization_input(scenario)
+    options = options or solver_options(scenario)
+    seed = scenario.run.seed if seed is None else seed
+    settings = scenario.optimize.risk
+    if not risk:
+        result = optimize_allocation(inp.data, options)
+        plan = plan_from_shares(
+            scenario, result.shares, name=name, description=_describe(scenario, result, False)
+        )
+        baseline = _price_plan(scenario, inp, None, options)
+        return OptimizeResult(inp, result, None, plan, baseline, None, options)
+    caps = caps or capacity_scenarios(scenario, scenarios or settings.scenarios, seed)
+    data = risk_data(
+        scenario,
+        inp,
+        caps,
+        alpha=settings.alpha if alpha is None else alpha,
+        cvar_weight=settings.cvar_weight if cvar_weight is None else cvar_weight,
+    )
+    solved = optimize_risk(data, options)
+    options_of = _reservation_options(scenario, inp.periods_per_year)
+    plan = plan_from_shares(
+        scenario,
+        solved.first_stage.shares,
+        name=name,
+        description=_describe(scenario, solved, True),
+        reservations={part: solved.reservations.get(part, 0.0) for part in options_of},
+    )
+    baseline = _price_plan(scenario, inp, data, options)
+    return OptimizeResult(inp, solved.first_stage, solved, plan, baseline, caps, options)
+
+
+def _price_plan(
+    scenario: Scenario, inp: OptimizationInput, data: RiskData | None, options: SolverOptions
+) -> PlanCost:
+    """The scenario's own plan priced in the model: under the settings' rules if it keeps
+    them, else without them (``PlanCost.meets_rules`` says which)."""
+    units = plan_units(scenario, scenario.plan, inp)
+    P = inp.periods_per_year
+    reserved = {
+        part: rule.reservation.reserved_units_per_period * P
+        for part, rule in scenario.plan.contingency.items()
+        if rule.reservation is not None
+    }
+
+    def price(allocation: AllocationData) -> PlanCost:
+        if data is None:
+            return PlanCost(allocation=optimize_allocation(allocation, options, fixed_units=units))
+        solved = optimize_risk(
+            dataclasses.replace(data, allocation=allocation),
+            options,
+            fixed_units=units,
+            fixed_reservations=reserved,
+        )
+        return PlanCost(allocation=solved.first_stage, risk=solved)
+
+    try:
+        return dataclasses.replace(price(inp.data), meets_rules=True)
+    except SolverError as exc:
+        if exc.outcome != "infeasible":
+            return PlanCost(error=str(exc).splitlines()[0])
+    try:
+        return dataclasses.replace(price(relaxed(inp.data)), meets_rules=False)
+    except SolverError as exc:
+        return PlanCost(meets_rules=False, error=str(exc).splitlines()[0])
+
+
+# --------------------------------------------------------------------------- closed loop
+
+
+@dataclass(frozen=True, eq=False)
+class ClosedLoop:
+    """Plans simulated on the same seed (common random numbers).
+
+    ``table``: per plan and KPI of :data:`CLOSED_LOOP_KPIS`: n, mean, sd, 95 % CI
+    half-width and the scenario's percentiles (long format, as a simulation summary);
+    ``differences``: per plan after the first and KPI, the paired difference (plan -
+    first) over replications: mean, sd, CI half-width; ``results``: the simulations.
+    """
+
+    table: pd.DataFrame
+    differences: pd.DataFrame
+    results: dict[str, SimulationResult]
+    seed: int
+    replications: int
+
+    def wide(self) -> pd.DataFrame:
+        """One row per plan: ``KPI_mean``, ``KPI_ci95`` and ``margin_p10``, ``fill_rate_p10``."""
+        rows = []
+        for plan, group in self.table.groupby("plan", sort=False):
+            g = group.set_index("kpi")
+            row: dict[str, object] = {"plan": plan}
+            for kpi in g.index:
+                row[f"{kpi}_mean"] = float(g.loc[kpi, "mean"])
+                row[f"{kpi}_ci95"] = float(g.loc[kpi, "ci95_half_width"])
+            for kpi in ("margin", "fill_rate"):
+                row[f"{kpi}_p10"] = float(np.percentile(self.results[plan].replications[kpi], 10))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def closed_loop(
+    scenario: Scenario,
+    plans: Sequence[Plan],
+    *,
+    replications: int,
+    seed: int | None = None,
+    workers: int = 1,
+    on_progress: Callable[[int], None] | None = None,
+) -> ClosedLoop:
+    """Simulate each plan with the same seed and replications (CRN) and tabulate them.
+
+    Calls ``experiments.simulate`` once per plan with one seed (what a ``compare`` study
+    does); plan names must differ. ``on_progress(n)``: replications done over all plans.
+    """
+    names = [p.name for p in plans]
+    if len(set(names)) != len(names):
+        raise ValueError(f"plan names must differ, got {names}")
+    seed = scenario.run.seed if seed is None else seed
+    results: dict[str, SimulationResult] = {}
+    for j, plan in enumerate(plans):
+        results[plan.name] = simulate(
+            scenario,
+            plan,
+            seed=seed,
+            replications=replications,
+            workers=workers,
+            detail="network",
+            on_progress=None
+            if on_progress is None
+            else (lambda n, done=j * replications: on_progress(done + n)),
+        )
+    percentiles = scenario.run.percentiles
+    table = pd.concat(
+        [
+            summarize(res.replications, list(CLOSED_LOOP_KPIS), percentiles).assign(plan=name)
+            for name, res in results.items()
+        ],
+        ignore_index=True,
+    )
+    table = table[["plan", *[c for c in table.columns if c != "plan"]]]
+    first = results[names[0]].replications.set_index("replication")
+    diffs = []
+    for name in names[1:]:
+        other = results[name].replications.set_index("replication")
+        paired = (other[list(CLOSED_LOOP_KPIS)] - first[list(CLOSED_LOOP_KPIS)]).reset_index()
+        d = summarize(paired, list(CLOSED_LOOP_KPIS), [])
+        diffs.append(d.assign(plan=name, against=names[0]))
+    differences = (
+        pd.concat(diffs, ignore_index=True)[
+            ["plan", "against", "kpi", "n", "mean", "sd", "ci95_half_width"]
+        ]
+        if diffs
+        else pd.DataFrame(columns=["plan", "against", "kpi", "n", "mean", "sd", "ci95_half_width"])
+    )
+    return ClosedLoop(table, differences, results, seed, replications)
+
+
+def shares_table(scenario: Scenario, plans: Sequence[Plan]) -> pd.DataFrame:
+    """Order share per plan, part, plan year and supplier (positive shares)."""
+    rows = [
+        {"plan": plan.name, "part": part.id, "year": y, "supplier": sup, "share": share}
+        for plan in plans
+        for part in scenario.parts
+        for y in range(1, scenario.horizon.n_years + 1)
+        for sup, share in plan_shares(scenario, plan, part.id, y).items()
+    ]
+    return pd.DataFrame(rows, columns=["plan", "part", "year", "supplier", "share"])
+
+
+def distinct_names(optimized: Plan, base: Plan) -> tuple[Plan, Plan]:
+    """The two plans, the scenario's renamed if it shares the optimized plan's name."""
+    if base.name == optimized.name:
+        base = base.model_copy(update={"name": f"{base.name} (scenario)"})
+    return optimized, base
+
+
+# --------------------------------------------------------------------------- frontier
+
+
+@dataclass(frozen=True, eq=False)
+class FrontierResult:
+    """The cost-risk frontier: one risk-model solve per lambda, each plan simulated.
+
+    ``points``: per lambda: expected_cost, cvar, value_at_risk, objective, gap, outcome,
+    and the simulated mean and CI of total cost, fill rate, margin and P10 margin;
+    ``plans``: the plan of each point, in order; ``baseline``: the scenario's own plan
+    priced in the risk model (None when it could not be) and simulated (last row of
+    ``simulated``); ``closed_loop``: every plan (the scenario's last) on one seed.
+    """
+
+    points: pd.DataFrame
+    plans: list[Plan]
+    baseline: RiskResult | None
+    closed_loop: ClosedLoop | None
+    scenarios: CapacityScenarios
+    alpha: float
+
+
+def frontier_lambdas(points: int, lambda_max: float) -> list[float]:
+    """0 and ``points - 1`` weights spaced geometrically from ``lambda_max / 100`` up."""
+    if points < 2:
+        raise ValueError(f"a frontier needs at least 2 points, got {points}")
+    if not (math.isfinite(lambda_max) and lambda_max > 0):
+        raise ValueError(f"lambda_max must be finite and > 0, got {lambda_max}")
+    if points == 2:
+        return [0.0, lambda_max]
+    return [0.0, *(float(x) for x in np.geomspace(lambda_max / 100, lambda_max, points - 1))]
+
+
+def frontier(
+    scenario: Scenario,
+    *,
+    points: int = 5,
+    lambda_max: float = 10.0,
+    scenarios: int | None = None,
+    alpha: float | None = None,
+    seed: int | None = None,
+    options: SolverOptions | None = None,
+    replications: int = 50,
+    workers: int = 1,
+    on_point: Callable[[int, float], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> FrontierResult:
+    """Solve the risk model for each of :func:`frontier_lambdas` on the same scenarios,
+    then simulate every point's plan and the scenario's own on one seed (CRN);
+    ``replications = 0`` skips the simulation."""
+    settings = scenario.optimize.risk
+    seed = scenario.run.seed if seed is None else seed
+    alpha = settings.alpha if alpha is None else alpha
+    options = options or solver_options(scenario)
+    caps = capacity_scenarios(scenario, scenarios or settings.scenarios, seed)
+    rows, plans = [], []
+    last: OptimizeResult | None = None
+    for j, lam in enumerate(frontier_lambdas(points, lambda_max)):
+        if on_point is not None:
+            on_point(j, lam)
+        res = optimize(
+            scenario,
+            risk=True,
+            alpha=alpha,
+            cvar_weight=lam,
+            seed=seed,
+            options=options,
+            caps=caps,
+            name=f"lambda={lam:.4g}",
+        )
+        r = res.risk
+        assert r is not None
+        plans.append(res.plan)
+        rows.append(
+            {
+                "point": j,
+                "plan": res.plan.name,
+                "lambda": lam,
+                "expected_cost": r.expected_cost,
+                "cvar": r.cvar,
+                "value_at_risk": r.value_at_risk,
+                "objective": r.objective,
+                "gap": r.gap,
+                "outcome": r.outcome,
+                "reserved_units_per_year": float(sum(r.reservations.values())),
+            }
+        )
+        last = res
+    points_frame = pd.DataFrame(rows)
+    assert last is not None
+    baseline = last.baseline.risk
+    loop = None
+    if replications > 0:
+        base = scenario.plan
+        if base.name in {p.name for p in plans}:
+            base = base.model_copy(update={"name": f"{base.name} (scenario)"})
+        loop = closed_loop(
+            scenario,
+            [*plans, base],
+            replications=replications,
+            seed=seed,
+            workers=workers,
+            on_progress=on_progress,
+        )
+        sim = loop.wide().set_index("plan")
+        for col in (
+            "total_cost_mean",
+            "total_cost_ci95",
+            "fill_rate_mean",
+            "fill_rate_ci95",
+            "margin_mean",
+            "margin_ci95",
+            "margin_p10",
+        ):
+            points_frame[f"simulated_{col}"] = [float(sim.loc[p.name, col]) for p in plans]
+    return FrontierResult(points_frame, plans, baseline, loop, caps, alpha)
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def cost_breakdown(result: OptimizeResult) -> pd.DataFrame:
+    """The objective split into its terms, for the optimized plan and the scenario's own
+    (priced in the same model; NaN where it could not be)."""
+    base = result.baseline
+    rows = []
+
+    def add(term: str, mine: float | None, theirs: float | None, stage: str) -> None:
+        rows.append(
+            {
+                "stage": stage,
+                "term": term,
+                "optimized": np.nan if mine is None else float(mine),
+                "scenario_plan": np.nan if theirs is None else float(theirs),
+            }
+        )
+
+    first = "first stage" if result.risk is not None else "model"
+    for term, value in result.allocation.cost.items():
+        other = None if base.allocation is None else base.allocation.cost.get(term)
+        add(term, value, other, first)
+    if result.risk is None:
+        add("total", result.allocation.objective, result.baseline_objective, "model")
+        return pd.DataFrame(rows)
+    r, b = result.risk, base.risk
+    add("reservation_fee", r.reservation_fee, None if b is None else b.reservation_fee, first)
+    for term, value in r.second_stage.items():
+        add(term, value, None if b is None else b.second_stage[term], "second stage (expected)")
+    add("expected_cost", r.expected_cost, None if b is None else b.expected_cost, "risk")
+    add(f"cvar_{r.alpha:g}", r.cvar, None if b is None else b.cvar, "risk")
+    add(
+        f"value_at_risk_{r.alpha:g}",
+        r.value_at_risk,
+        None if b is None else b.value_at_risk,
+        "risk",
+    )
+    add("objective", r.objective, result.baseline_objective, "risk")
+    return pd.DataFrame(rows)
+
+
+def scenario_cost_table(result: OptimizeResult, base_name: str) -> pd.DataFrame | None:
+    """Model cost per risk scenario for the optimized plan and the scenario's own."""
+    if result.risk is None:
+        return None
+    frames = [
+        pd.DataFrame(
+            {
+                "plan": result.plan.name,
+                "scenario": np.arange(len(result.risk.scenario_costs)),
+                "replication": list(result.scenarios.replications) if result.scenarios else None,
+                "cost": result.risk.scenario_costs,
+                "cvar": result.risk.cvar,
+            }
+        )
+    ]
+    b = result.baseline.risk
+    if b is not None:
+        frames.append(
+            pd.DataFrame(
+                {
+                    "plan": base_name,
+                    "scenario": np.arange(len(b.scenario_costs)),
+                    "replication": frames[0]["replication"],
+                    "cost": b.scenario_costs,
+                    "cvar": b.cvar,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def solver_summary(result: OptimizeResult) -> dict[str, object]:
+    """Status, gap, times and model size of the solve (for summary.json and the console)."""
+    solved = result.risk if result.risk is not None else result.allocation
+    return {
+        "model": "two-stage risk (CVaR)" if result.risk is not None else "deterministic allocation",
+        "objective_name": result.objective_name,
+        "outcome": solved.outcome,
+        "stopped_by": solved.stopped_by,
+        "objective": solved.objective,
+        "best_bound": solved.best_bound,
+        "gap": solved.gap,
+        "solver": solved.solver,
+        "gap_asked": result.options.gap,
+        "time_limit_s": result.options.time_limit_s,
+        "threads": result.options.threads,
+        "build_time_s": solved.build_time_s,
+        "solve_time_s": solved.solve_time_s,
+        "model_size": solved.model_size,
+    }

@@ -1,0 +1,800 @@
+r"""Two-stage stochastic allocation over K disruption scenarios, risk-averse by CVaR.
+
+Plain data in (:class:`RiskData`: an :class:`~keiretsu.optimize.allocation.AllocationData`
+plus, per scenario, the share of each offer's capacity that is available each year),
+a PuLP model out (:func:`build`), solved and read back by :func:`optimize_risk`. The
+scenarios are prepared by ``keiretsu.experiments`` from the scenario's own disruption
+model; this module never sees the simulator.
+
+First stage (decided before the disruptions are known)
+------------------------------------------------------
+The whole allocation model of :mod:`keiretsu.optimize.allocation`, built by its own
+builder (same variables, same named constraints, same cost terms ``F``): units
+``x[i,s,y]`` per part, supplier and year, planned shortage ``u[i,y]``, the binaries of
+fixed costs, minimum volumes and dual sourcing, tiered prices, commitments, switching.
+On top of it, a **capacity reservation** per part with a reservation option (holder
+``h(i)``): ``r[i] in [0, R_i]`` units a year, reserved for the whole horizon at a fee
+``f_i`` per unit and year, paid in every year the part has demand (``n_i`` years); a
+holder that must be qualified (a one-off cost) holds a reservation only if that cost is
+paid (``reservation_qualified``: ``r <= R o``). ``first_stage_cost`` defines ``F``.
+
+Second stage (per scenario k, with probability ``pi_k``; equal ``1/K`` by default)
+--------------------------------------------------------------------------------
+``A[k,i,s,y] in [0, 1]`` is the share of offer (i, s)'s capacity available in year y
+(mean over the year's periods of the capacity left; see the caller for how it is drawn).
+The allocation is spread evenly over the year, so offer (i, s) delivers ``A x[i,s,y]``
+and the disruption takes the **lost allocation** ``L[k,i,y] = sum_s (1 - A) x[i,s,y]``.
+This is exact for full stops (capacity either all there or gone: per-period delivery
+``min(x/P, a_t c/P)`` sums to ``A min(x, c)``) and conservative for partial losses
+(``min(x, a c) >= a x``: a partly hit supplier with spare capacity could deliver more).
+Undelivered units are not paid for: they are refunded at the offer's lowest price in
+its schedule that year, ``pmin[i,s,y]`` (exact without price breaks; with breaks the
+refund is understated, so the scenario cost is an upper bound).
+
+Recourse replaces what the disruption took, never more (``recourse_cover``):
+
+* backup purchases ``b[k,i,s,y] >= 0`` from offers the data names as backup sources, at
+  the offer's base price ``p[i,s,y]`` plus a premium, within the capacity the offer has
+  left that year: ``A x + b <= A (cap + extra)`` (``backup_room``; ``cap`` is the offer's
+  annual capacity, or the part's demand when unlimited; ``extra`` a backup surge), and
+  within the supplier's shared capacity ``sum_i (A x + b) <= Abar C`` (``backup_shared``,
+  ``Abar`` the supplier's own availability); a backup source that needs qualifying
+  (an onboarding or qualification cost) can only be called if that cost is paid
+  (``backup_qualified``: ``b <= M o`` with the first stage's binary ``o``), and one that
+  takes reallocated volume only in a year the plan gives it a share
+  (``backup_in_plan``: ``b <= M z``, ``backup_share``: ``x >= 1e-4 d z``);
+* expediting ``e[k,i,s,y] in [0, A E]`` through the offer's premium channel (``E``
+  units a year, or the demand when unlimited) at ``p + premium``;
+* reservation calls ``c[k,i,y] <= A[k,i,h,y] r[i]`` (``reservation_call``: the reserved
+  capacity is there only while its holder is up) at the holder's base price.
+
+    recourse_cover[k,i,y]:   sum_s b + sum_s e + c - sum_s (1 - A) x <= 0
+
+Unserved units ``L - recourse`` cost ``pen_i`` (the part's shortage penalty, or the
+data's unserved penalty; every part needs one), on top of the planned shortage ``u``
+already in ``F``. Cost variables are kept in units of :func:`cost_scale` (a power of ten)
+so that their defining rows stay well conditioned; results are in money. The cost of scenario k
+(``scenario_cost[k]`` defines the free variable ``C_k``):
+
+    C_k = F + sum_i n_i f_i r_i
+          + sum_{i,s,y} (pen_i - pmin[i,s,y]) (1 - A[k,i,s,y]) x[i,s,y]
+          + sum (p + prem_b - pen_i) b + sum (p + prem_e - pen_i) e + sum (p_h - pen_i) c
+
+Objective (Rockafellar & Uryasev 2000, "Optimization of conditional value-at-risk",
+J. Risk 2(3)): with ``alpha in [0, 1)`` and weight ``lambda >= 0``,
+
+    min  sum_k pi_k C_k  +  lambda ( eta + 1/(1 - alpha) sum_k pi_k z_k )
+    cvar_excess[k]:  z_k >= C_k - eta,   z_k >= 0,   eta free
+
+At the optimum ``eta`` is a value-at-risk (an alpha-quantile of C) and the bracket is
+``CVaR_alpha(C)``, the mean of the worst ``1 - alpha`` of the cost distribution
+(:func:`cvar` computes it from sorted costs). With one scenario in which every
+availability is 1, no recourse is needed and the model is the deterministic allocation
+model with objective ``(1 + lambda) F``; the tests check this, the CVaR against the
+sorted-tail formula, and a tiny instance against brute-force enumeration.
+
+Every bound variable is bounded, so the model is never unbounded; it is infeasible
+exactly when the first stage (the allocation model) is, and then
+:func:`~keiretsu.optimize.allocation.diagnose_infeasibility` explains it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from keiretsu.errors import SolverError
+from keiretsu.optimize.allocation import (
+    AllocationData,
+    AllocationResult,
+    Pairs,
+    _limit,
+    _result,
+    _tok,
+    diagnose_infeasibility,
+    fix_units,
+    model_size,
+)
+from keiretsu.optimize.allocation import (
+    build as build_allocation,
+)
+from keiretsu.optimize.allocation import (
+    check as check_allocation,
+)
+from keiretsu.optimize.solve import SolverOptions, solve_with
+
+SHARE_FLOOR = 1e-4
+"""Least share of demand that counts as "in the plan" for a backup that needs a share."""
+
+SECOND_STAGE_TERMS = ("refund", "backup", "expedite", "reservation_calls", "unserved_penalty")
+"""The expected second-stage cost terms reported by :attr:`RiskResult.second_stage`."""
+
+
+@dataclass(frozen=True)
+class Recourse:
+    """What offer (``part``, ``supplier``) can do when another source of the part fails.
+
+    ``backup_premium_per_unit``: it may sell extra units (beyond its allocation, within its
+    spare capacity plus ``backup_extra_units_per_year``) at its base price plus this
+    premium (None: it is not a backup source); with ``backup_needs_share`` only in a year
+    the plan gives it a share (a reallocation goes to the part's suppliers in the plan).
+    ``expedite_premium_per_unit``: it has a premium channel (None: none) of
+    ``expedite_units_per_year`` a year (None: unlimited).
+    """
+
+    part: str
+    supplier: str
+    backup_premium_per_unit: float | None = None
+    backup_extra_units_per_year: float = 0.0
+    backup_needs_share: bool = False
+    expedite_premium_per_unit: float | None = None
+    expedite_units_per_year: float | None = None
+
+
+@dataclass(frozen=True)
+class ReservationOption:
+    """Capacity of ``part`` that ``supplier`` will hold for the buyer, at ``fee_per_unit``
+    per reserved unit and year (units a year, at most ``max_units_per_year``)."""
+
+    part: str
+    supplier: str
+    fee_per_unit: float
+    max_units_per_year: float | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class RiskData:
+    """The allocation data, the scenarios and the risk attitude (module docstring).
+
+    ``availability``: array (K, Y, O): share of offer ``allocation.offers[o]``'s capacity
+    available in scenario k and year ``allocation.years[y]``. ``supplier_availability``:
+    (K, Y, U) for the suppliers' shared capacities (None: ones). ``probabilities``: (K,)
+    summing to 1 (None: equal). ``unserved_penalty_per_unit``: per part, the penalty of a
+    unit a disruption leaves unserved (default: the part's shortage penalty; a part whose
+    demand must be met in the first stage still needs one here).
+    """
+
+    allocation: AllocationData
+    availability: np.ndarray
+    supplier_availability: np.ndarray | None = None
+    probabilities: np.ndarray | None = None
+    recourse: tuple[Recourse, ...] = ()
+    reservations: tuple[ReservationOption, ...] = ()
+    alpha: float = 0.95
+    cvar_weight: float = 0.0
+    unserved_penalty_per_unit: Mapping[str, float] | None = None
+
+    def penalty(self, part) -> float | None:
+        """Penalty per unit a disruption leaves unserved: ``unserved_penalty_per_unit``'s,
+        else the part's shortage penalty."""
+        given = (self.unserved_penalty_per_unit or {}).get(part.id)
+        return given if given is not None else part.shortage_penalty_per_unit
+
+    @property
+    def n_scenarios(self) -> int:
+        return int(np.asarray(self.availability).shape[0])
+
+    def weights(self) -> np.ndarray:
+        """Scenario probabilities (equal when none are given)."""
+        if self.probabilities is None:
+            return np.full(self.n_scenarios, 1.0 / self.n_scenarios)
+        return np.asarray(self.probabilities, dtype=float)
+
+
+@dataclass(frozen=True, eq=False)
+class RiskResult:
+    """A solved two-stage model.
+
+    ``first_stage``: the allocation (frames, shares, first-stage cost terms ``cost`` and
+    their total ``objective``). ``reservations``: reserved units a year per part (positive
+    only); ``reservation_fee``: their fees over the horizon. ``scenario_costs``: C_k;
+    ``expected_cost`` = sum pi_k C_k; ``cvar`` and ``value_at_risk`` at ``alpha``
+    (from the sorted scenario costs, :func:`cvar`); ``objective`` = expected cost +
+    ``cvar_weight`` x CVaR as the solver reports it (``gap`` to its best bound).
+    ``second_stage``: expected value of each of :data:`SECOND_STAGE_TERMS` (``refund``
+    is negative). ``recourse``: per scenario, part and year: lost_allocation_units,
+    backup_units, expedite_units, reservation_units, unserved_units.
+    """
+
+    outcome: str
+    objective: float
+    best_bound: float | None
+    gap: float | None
+    stopped_by: str
+    first_stage: AllocationResult
+    reservations: dict[str, float]
+    reservation_fee: float
+    scenario_costs: np.ndarray
+    probabilities: np.ndarray
+    expected_cost: float
+    cvar: float
+    value_at_risk: float
+    alpha: float
+    cvar_weight: float
+    second_stage: dict[str, float]
+    recourse: pd.DataFrame
+    build_time_s: float
+    solve_time_s: float
+    solver: str
+    model_size: dict[str, int]
+
+
+@dataclass(frozen=True)
+class RiskVariables:
+    """The model's variables: the allocation's (``first``) and the second stage's.
+
+    ``reserve[part]``; ``backup[(k, part, supplier, year)]``, ``expedite[...]`` (same keys),
+    ``call[(k, part, year)]``; ``cost[k]`` (C_k), ``eta``, ``excess[k]`` (None / empty when
+    ``cvar_weight`` is 0), all three in units of ``scale`` (money); ``second_stage[term][k]``
+    (variable, coefficient) pairs in money.
+    """
+
+    first: object
+    reserve: dict[str, pulp.LpVariable]
+    backup: dict[tuple[int, str, str, int], pulp.LpVariable]
+    expedite: dict[tuple[int, str, str, int], pulp.LpVariable]
+    call: dict[tuple[int, str, int], pulp.LpVariable]
+    cost: list[pulp.LpVariable]
+    eta: pulp.LpVariable | None
+    excess: list[pulp.LpVariable]
+    second_stage: dict[str, list[Pairs]]
+    fee_pairs: Pairs
+    lost: dict[tuple[int, str, int], Pairs]
+    scale: float = 1.0
+
+
+# --------------------------------------------------------------------------- CVaR
+
+
+def cvar(
+    costs: np.ndarray, alpha: float, probabilities: np.ndarray | None = None
+) -> tuple[float, float]:
+    """(CVaR_alpha, VaR_alpha) of a discrete cost distribution, from its sorted tail.
+
+    CVaR is the probability-weighted mean of the worst ``1 - alpha`` of the mass (the
+    atom at the boundary counted in part); VaR the smallest cost whose upper tail mass
+    is at most ``1 - alpha``. ``alpha = 0`` gives the mean.
+    """
+    c = np.asarray(costs, dtype=float).ravel()
+    if c.size == 0:
+        raise ValueError("cvar needs at least one cost")
+    if not 0.0 <= alpha < 1.0:
+        raise ValueError(f"alpha must be in [0, 1), got {alpha}")
+    p = np.full(c.size, 1.0 / c.size) if probabilities is None else np.asarray(probabilities, float)
+    if p.shape != c.shape or np.any(p < 0) or abs(p.sum() - 1.0) > 1e-9:
+        raise ValueError("probabilities must be non-negative, one per cost, summing to 1")
+    order = np.argsort(-c, kind="stable")
+    c, p = c[order], p[order]
+    tail = 1.0 - alpha
+    above = np.concatenate([[0.0], np.cumsum(p)[:-1]])  # mass of the costs above each one
+    take = np.clip(tail - above, 0.0, p)
+    value = float(np.dot(take, c) / tail)
+    # VaR: the alpha-quantile, the smallest cost c with P(C <= c) >= alpha
+    at_most = 1.0 - above  # P(C <= c_j) (descending order; ties share the larger value)
+    var = float(c[np.flatnonzero(at_most >= alpha - 1e-12)[-1]])
+    return value, var
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def check(data: RiskData) -> None:
+    """Raise ValueError listing every problem of ``data`` (the allocation's included)."""
+    check_allocation(data.allocation)
+    problems: list[str] = []
+    add = problems.append
+    a = np.asarray(data.availability, dtype=float)
+    alloc = data.allocation
+    n_y, n_o, n_u = len(alloc.years), len(alloc.offers), len(alloc.suppliers)
+    if a.ndim != 3 or a.shape[1:] != (n_y, n_o) or a.shape[0] < 1:
+        add(f"availability must have shape (K >= 1, {n_y} years, {n_o} offers), got {a.shape}")
+    elif not np.all(np.isfinite(a)) or a.min() < 0 or a.max() > 1:
+        add("availability must be shares in [0, 1]")
+    k = a.shape[0] if a.ndim == 3 else 0
+    if data.supplier_availability is not None:
+        b = np.asarray(data.supplier_availability, dtype=float)
+        if b.shape != (k, n_y, n_u):
+            add(f"supplier_availability must have shape ({k}, {n_y}, {n_u}), got {b.shape}")
+        elif not np.all(np.isfinite(b)) or b.min() < 0 or b.max() > 1:
+            add("supplier_availability must be shares in [0, 1]")
+    if data.probabilities is not None:
+        p = np.asarray(data.probabilities, dtype=float)
+        if p.shape != (k,) or not np.all(np.isfinite(p)) or p.min() < 0 or abs(p.sum() - 1) > 1e-9:
+            add(f"probabilities must be {k} non-negative numbers summing to 1")
+    if not (math.isfinite(data.alpha) and 0 <= data.alpha < 1):
+        add(f"alpha must be in [0, 1), got {data.alpha}")
+    if not (math.isfinite(data.cvar_weight) and data.cvar_weight >= 0):
+        add(f"cvar_weight must be finite and >= 0, got {data.cvar_weight}")
+    for part in alloc.parts:
+        pen = data.penalty(part)
+        if pen is None:
+            add(
+                f"part {part.id!r}: the risk model needs a penalty for unserved units of every "
+                "part (a disruption can always leave demand unserved)"
+            )
+        elif not (math.isfinite(pen) and pen >= 0):
+            add(f"part {part.id!r}: the unserved penalty must be finite and >= 0")
+    offers = {(o.part, o.supplier) for o in alloc.offers}
+    seen: set[tuple[str, str]] = set()
+    for r in data.recourse:
+        where = f"recourse {r.supplier!r} -> {r.part!r}"
+        if (r.part, r.supplier) not in offers:
+            add(f"{where}: no such offer")
+        if (r.part, r.supplier) in seen:
+            add(f"{where}: given twice")
+        seen.add((r.part, r.supplier))
+        for name in ("backup_premium_per_unit", "expedite_premium_per_unit"):
+            value = getattr(r, name)
+            if value is not None and not (math.isfinite(value) and value >= 0):
+                add(f"{where}: {name} must be finite and >= 0 (or None)")
+        if not (
+            math.isfinite(r.backup_extra_units_per_year) and r.backup_extra_units_per_year >= 0
+        ):
+            add(f"{where}: backup_extra_units_per_year must be finite and >= 0")
+        e = r.expedite_units_per_year
+        if e is not None and not (math.isfinite(e) and e >= 0):
+            add(f"{where}: expedite_units_per_year must be finite and >= 0 (or None)")
+    parts_reserved: set[str] = set()
+    for r in data.reservations:
+        where = f"reservation {r.supplier!r} -> {r.part!r}"
+        if (r.part, r.supplier) not in offers:
+            add(f"{where}: no such offer")
+        if r.part in parts_reserved:
+            add(f"{where}: one reservation option per part")
+        parts_reserved.add(r.part)
+        if not (math.isfinite(r.fee_per_unit) and r.fee_per_unit >= 0):
+            add(f"{where}: fee_per_unit must be finite and >= 0")
+        m = r.max_units_per_year
+        if m is not None and not (math.isfinite(m) and m >= 0):
+            add(f"{where}: max_units_per_year must be finite and >= 0 (or None)")
+    if problems:
+        raise ValueError("invalid risk data:\n  " + "\n  ".join(problems))
+
+
+# --------------------------------------------------------------------------- builder
+
+
+def _price_at(offer, t: int, trend: float) -> tuple[float, float]:
+    """(base price, lowest price of the schedule) of an offer in year position ``t``."""
+    factor = (1.0 + trend) ** t
+    prices = [offer.unit_price] + [b.unit_price for b in offer.price_breaks]
+    return offer.unit_price * factor, min(prices) * factor
+
+
+def cost_scale(data: AllocationData) -> float:
+    """The money unit of the model's cost variables: a power of ten near 1e-4 of the
+    cost of buying all demand at the dearest prices (1 for small instances)."""
+    prices: dict[str, float] = defaultdict(float)
+    for o in data.offers:
+        prices[o.part] = max(prices[o.part], o.unit_price, *(b.unit_price for b in o.price_breaks))
+    total = sum(prices[p.id] * sum(p.demand_units) for p in data.parts)
+    if not (math.isfinite(total) and total > 1e5):
+        return 1.0
+    return float(10 ** math.floor(math.log10(total) - 4))
+
+
+def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
+    """The two-stage model of ``data`` (module docstring) and its variables."""
+    check(data)
+    alloc = data.allocation
+    prob, first = build_allocation(alloc)
+    prob.name = _tok(alloc.name) + "_risk"
+    names: set[str] = {v.name for v in prob.variables()} | {c.name for c in prob.constraints()}
+
+    def var(name: str, low: float | None = 0.0, up: float | None = None) -> pulp.LpVariable:
+        if name in names:
+            raise ValueError(f"two model items would be named {name!r}: rename an id")
+        names.add(name)
+        return prob.add_variable(name, lowBound=low, upBound=up)
+
+    def row(name: str, pairs: Pairs, sense: str, rhs: float) -> None:
+        if name in names:
+            raise ValueError(f"two model rows would be named {name!r}: rename an id")
+        names.add(name)
+        expr = pulp.lpSum_vars_coefs(pairs)
+        prob.addConstraint(
+            (expr <= rhs) if sense == "<=" else (expr >= rhs) if sense == ">=" else (expr == rhs),
+            name,
+        )
+
+    years = alloc.years
+    parts = {p.id: p for p in alloc.parts}
+    suppliers = {s.id: s for s in alloc.suppliers}
+    offer_pos = {(o.part, o.supplier): j for j, o in enumerate(alloc.offers)}
+    sup_pos = {s.id: j for j, s in enumerate(alloc.suppliers)}
+    offers = {(o.part, o.supplier): o for o in alloc.offers}
+    A = np.asarray(data.availability, dtype=float)
+    Abar = (
+        np.ones((A.shape[0], len(years), len(alloc.suppliers)))
+        if data.supplier_availability is None
+        else np.asarray(data.supplier_availability, dtype=float)
+    )
+    pi = data.weights()
+    K = A.shape[0]
+    recourse = {(r.part, r.supplier): r for r in data.recourse}
+    buy = first.buy
+
+    # first-stage cost F, defined once and used in every scenario's cost row; cost
+    # variables are in units of `scale` so that their defining rows stay well conditioned
+    scale = cost_scale(alloc)
+    first_cost = var("first_stage_cost_value", None, None)
+    row(
+        "first_stage_cost",
+        [
+            (first_cost, 1.0),
+            *[(v, -c / scale) for term in first.cost_terms.values() for v, c in term],
+        ],
+        "==",
+        0.0,
+    )
+
+    # ---- reservations (first stage)
+    reserve: dict[str, pulp.LpVariable] = {}
+    fee_pairs: Pairs = []
+    for r in data.reservations:
+        p = parts[r.part]
+        n_years = sum(1 for d in p.demand_units if d > 0)
+        links = _qualification_links(first, offers[(r.part, r.supplier)], suppliers)
+        if n_years == 0 or links is None:
+            continue
+        cap = min(_limit(r.max_units_per_year), max(p.demand_units))
+        tag = f"{_tok(r.supplier)}_{_tok(r.part)}"
+        v = var(f"reserve_{tag}", 0.0, cap)
+        reserve[r.part] = v
+        fee_pairs.append((v, r.fee_per_unit * n_years))
+        for j, z in enumerate(links):
+            row(f"reservation_qualified_{tag}_{j}", [(v, 1.0), (z, -cap)], "<=", 0.0)
+    holder = {r.part: r.supplier for r in data.reservations if r.part in reserve}
+
+    backup: dict[tuple[int, str, str, int], pulp.LpVariable] = {}
+    expedite: dict[tuple[int, str, str, int], pulp.LpVariable] = {}
+    call: dict[tuple[int, str, int], pulp.LpVariable] = {}
+    lost: dict[tuple[int, str, int], Pairs] = {}
+    terms: dict[str, list[Pairs]] = {t: [[] for _ in range(K)] for t in SECOND_STAGE_TERMS}
+    costs: list[pulp.LpVariable] = []
+
+    offers_of: dict[str, list] = defaultdict(list)
+    for o in alloc.offers:
+        offers_of[o.part].append(o)
+    buys_at: dict[tuple[str, int], list[tuple[str, str, int]]] = defaultdict(list)
+    for key in buy:
+        buys_at[(key[1], key[2])].append(key)
+    in_plan_vars: dict[tuple[str, str, int], pulp.LpVariable] = {}
+
+    def in_plan(part: str, sup: str, y: int, x: pulp.LpVariable, d: float) -> pulp.LpVariable:
+        """A binary that is 1 only if the plan gives the offer a share in year y: the
+        allocation's own used binary, or a new one; either way ``x >= SHARE_FLOOR d z``
+        (``backup_share``) so that 1 means a share the written plan keeps."""
+        key = (part, sup, y)
+        if key not in in_plan_vars:
+            z = first.used.get(key)
+            tag = f"{_tok(sup)}_{_tok(part)}_y{y}"
+            if z is None:
+                names.add(f"share_on_{tag}")
+                z = prob.add_variable(f"share_on_{tag}", cat=pulp.LpBinary)
+            row(f"backup_share_{tag}", [(x, 1.0), (z, -SHARE_FLOOR * d)], ">=", 0.0)
+            in_plan_vars[key] = z
+        return in_plan_vars[key]
+
+    for k in range(K):
+        tag_k = f"k{k}"
+        shared_rows: dict[tuple[str, int], Pairs] = defaultdict(list)
+        for p in alloc.parts:
+            ps = _tok(p.id)
+            pen = float(data.penalty(p))  # type: ignore[arg-type]
+            for t, y in enumerate(years):
+                d = p.demand_units[t]
+                if d <= 0:
+                    continue
+                loss: Pairs = []
+                cover: Pairs = []
+                # the most a disruption can take: recourse never needs more (tight big-Ms),
+                # and where nothing can be lost no recourse variable is made
+                most_lost = sum(
+                    (1.0 - float(A[k, t, offer_pos[(p.id, o.supplier)]]))
+                    * _bound(buy.get((p.id, o.supplier, y)))
+                    for o in offers_of[p.id]
+                )
+                for o in offers_of[p.id]:
+                    key = (p.id, o.supplier, y)
+                    x = buy.get(key)
+                    a = float(A[k, t, offer_pos[(p.id, o.supplier)]])
+                    trend = suppliers[o.supplier].annual_price_trend
+                    base, lowest = _price_at(o, t, trend)
+                    if x is not None and a < 1.0:
+                        loss.append((x, 1.0 - a))
+                        terms["refund"][k].append((x, -lowest * (1.0 - a)))
+                        terms["unserved_penalty"][k].append((x, pen * (1.0 - a)))
+                    rec = recourse.get((p.id, o.supplier))
+                    if rec is None or a <= 0.0 or most_lost <= 1e-9 * max(d, 1.0):
+                        continue
+                    tag = f"{tag_k}_{_tok(o.supplier)}_{ps}_y{y}"
+                    links = _qualification_links(first, o, suppliers)
+                    if links is None:  # it must be qualified, and the model cannot say it is
+                        continue
+                    if rec.backup_premium_per_unit is not None and x is not None:
+                        cap = _limit(o.capacity_units_per_year)
+                        room_cap = (d if math.isinf(cap) else cap) + rec.backup_extra_units_per_year
+                        big_m = min(a * room_cap, most_lost)
+                        b = var(f"backup_{tag}", 0.0, big_m)
+                        backup[(k, p.id, o.supplier, y)] = b
+                        row(f"backup_room_{tag}", [(x, a), (b, 1.0)], "<=", a * room_cap)
+                        shared_rows[(o.supplier, y)] += [(x, a), (b, 1.0)]
+                        for j, z in enumerate(links):
+                            row(f"backup_qualified_{tag}_{j}", [(b, 1.0), (z, -big_m)], "<=", 0.0)
+                        if rec.backup_needs_share:
+                            z = in_plan(p.id, o.supplier, y, x, d)
+                            row(f"backup_in_plan_{tag}", [(b, 1.0), (z, -big_m)], "<=", 0.0)
+                        cover.append((b, 1.0))
+                        terms["backup"][k].append((b, base + rec.backup_premium_per_unit))
+                        terms["unserved_penalty"][k].append((b, -pen))
+                    usable = o.first_year is None or y >= o.first_year
+                    if rec.expedite_premium_per_unit is not None and usable:
+                        cap_e = rec.expedite_units_per_year
+                        up = min(a * (d if cap_e is None else min(cap_e, d)), most_lost)
+                        if up > 0:
+                            e = var(f"expedite_{tag}", 0.0, up)
+                            expedite[(k, p.id, o.supplier, y)] = e
+                            for j, z in enumerate(links):
+                                row(
+                                    f"expedite_qualified_{tag}_{j}", [(e, 1.0), (z, -up)], "<=", 0.0
+                                )
+                            cover.append((e, 1.0))
+                            terms["expedite"][k].append((e, base + rec.expedite_premium_per_unit))
+                            terms["unserved_penalty"][k].append((e, -pen))
+                h = holder.get(p.id)
+                if h is not None and most_lost > 1e-9 * max(d, 1.0):
+                    a_h = float(A[k, t, offer_pos[(p.id, h)]])
+                    if a_h > 0:
+                        c = var(f"call_{tag_k}_{ps}_y{y}", 0.0, min(d, most_lost))
+                        call[(k, p.id, y)] = c
+                        row(
+                            f"reservation_call_{tag_k}_{ps}_y{y}",
+                            [(c, 1.0), (reserve[p.id], -a_h)],
+                            "<=",
+                            0.0,
+                        )
+                        base_h, _ = _price_at(offers[(p.id, h)], t, suppliers[h].annual_price_trend)
+                        cover.append((c, 1.0))
+                        terms["reservation_calls"][k].append((c, base_h))
+                        terms["unserved_penalty"][k].append((c, -pen))
+                lost[(k, p.id, y)] = loss
+                if cover:
+                    row(
+                        f"recourse_cover_{tag_k}_{ps}_y{y}",
+                        [*cover, *[(x, -c) for x, c in loss]],
+                        "<=",
+                        0.0,
+                    )
+        for (s, y), pairs in shared_rows.items():
+            cap = suppliers[s].shared_capacity_units_per_year
+            if cap is None:
+                continue
+            t = years.index(y)
+            others = [
+                (buy[key], float(A[k, t, offer_pos[(key[0], s)]]))
+                for key in buys_at[(s, y)]
+                if (k, key[0], s, y) not in backup
+            ]
+            row(
+                f"backup_shared_{tag_k}_{_tok(s)}_y{y}",
+                [*pairs, *others],
+                "<=",
+                float(Abar[k, t, sup_pos[s]]) * cap,
+            )
+        c_k = var(f"scenario_cost_value_{tag_k}", None, None)
+        costs.append(c_k)
+        second = [pc for term in SECOND_STAGE_TERMS for pc in terms[term][k]]
+        row(
+            f"scenario_cost_{tag_k}",
+            [
+                (c_k, 1.0),
+                (first_cost, -1.0),
+                *[(v, -c / scale) for v, c in (*fee_pairs, *second)],
+            ],
+            "==",
+            0.0,
+        )
+
+    objective: Pairs = [(costs[k], float(pi[k])) for k in range(K)]
+    eta = None
+    excess: list[pulp.LpVariable] = []
+    lam = float(data.cvar_weight)
+    if lam > 0:
+        eta = var("cvar_threshold", None, None)
+        objective.append((eta, lam))
+        for k in range(K):
+            z = var(f"cvar_excess_value_k{k}", 0.0, None)
+            excess.append(z)
+            row(f"cvar_excess_k{k}", [(z, 1.0), (costs[k], -1.0), (eta, 1.0)], ">=", 0.0)
+            objective.append((z, lam * float(pi[k]) / (1.0 - data.alpha)))
+    prob.setObjective(pulp.lpSum_vars_coefs(objective))
+    return prob, RiskVariables(
+        first=first,
+        reserve=reserve,
+        backup=backup,
+        expedite=expedite,
+        call=call,
+        cost=costs,
+        eta=eta,
+        excess=excess,
+        second_stage=terms,
+        fee_pairs=fee_pairs,
+        lost=lost,
+        scale=scale,
+    )
+
+
+def _bound(x: pulp.LpVariable | None) -> float:
+    """A buy variable's upper bound (0 for an offer not usable that year)."""
+    if x is None:
+        return 0.0
+    return float(x.upBound) if x.upBound is not None else math.inf
+
+
+def _qualification_links(first, offer, suppliers) -> list[pulp.LpVariable] | None:
+    """The first-stage binaries that say an offer's one-off costs (qualification,
+    onboarding) are paid: recourse from it is allowed only when they are 1
+    (``backup_qualified`` / ``expedite_qualified``). None: the offer must be qualified
+    but the model has no such binary (the offer is never used), so no recourse."""
+    links = []
+    if offer.fixed_cost_once > 0:
+        z = first.qualified.get((offer.part, offer.supplier))
+        if z is None:
+            return None
+        links.append(z)
+    if suppliers[offer.supplier].fixed_cost_once > 0:
+        z = first.supplier_used.get(offer.supplier)
+        if z is None:
+            return None
+        links.append(z)
+    return links
+
+
+# --------------------------------------------------------------------------- solving
+
+
+def _value(pairs: Pairs) -> float:
+    return float(sum((v.varValue or 0.0) * c for v, c in pairs))
+
+
+def _units(v: pulp.LpVariable | None) -> float:
+    if v is None or v.varValue is None:
+        return 0.0
+    return max(float(v.varValue), 0.0)
+
+
+def optimize_risk(
+    data: RiskData,
+    solver_options: SolverOptions | None = None,
+    *,
+    fixed_units: Mapping[tuple[str, str, int], float] | None = None,
+    fixed_reservations: Mapping[str, float] | None = None,
+) -> RiskResult:
+    """Build and solve the two-stage model of ``data``; honest statuses as in ``solve``.
+
+    ``fixed_units`` / ``fixed_reservations`` fix the first stage (units per (part,
+    supplier, year), reserved units a year per part; anything not listed is 0; the
+    suppliers and offers with units are the qualified ones) to evaluate a given plan:
+    only the recourse is then optimised. Raises
+    :class:`SolverError` unless the solve is optimal or stopped early with an incumbent;
+    an infeasible (unfixed) model is explained through the allocation's diagnosis.
+    """
+    started = time.perf_counter()
+    prob, v = build(data)
+    if fixed_units is not None:
+        fix_units(v.first.buy, fixed_units)
+        # the plan qualifies the suppliers and offers it buys from, and no others
+        buying = {key for key, units in fixed_units.items() if units > 0}
+        for sup, z in v.first.supplier_used.items():
+            z.lowBound = z.upBound = float(any(k[1] == sup for k in buying))
+        for (part, sup), z in v.first.qualified.items():
+            z.lowBound = z.upBound = float(any(k[:2] == (part, sup) for k in buying))
+    if fixed_reservations is not None:
+        for part, r in v.reserve.items():
+            amount = min(float(fixed_reservations.get(part, 0.0)), r.upBound or math.inf)
+            r.lowBound = r.upBound = max(amount, 0.0)
+    built = time.perf_counter()
+    size = model_size(prob)
+    try:
+        report = solve_with(prob, solver_options)
+    except SolverError as exc:
+        if exc.outcome not in ("infeasible", "infeasible or unbounded"):
+            raise
+        if fixed_units is not None:
+            raise SolverError(
+                f"the fixed plan breaks a hard requirement of {data.allocation.name!r} "
+                f"(model written to {exc.lp_path})",
+                status=exc.status,
+                outcome="infeasible",
+                lp_path=exc.lp_path,
+            ) from None
+        try:
+            lines = diagnose_infeasibility(data.allocation, solver_options)
+        except SolverError as again:
+            lines = [f"(the infeasibility could not be explained: {again.outcome or again})"]
+        raise SolverError(
+            f"risk model of {data.allocation.name!r} is infeasible: no plan meets every "
+            f"requirement (model written to {exc.lp_path})",
+            status=exc.status,
+            outcome="infeasible",
+            diagnosis=lines,
+            lp_path=exc.lp_path,
+        ) from None
+    first = _result(data.allocation, v.first, report, built - started, size)
+    first_total = float(sum(first.cost.values()))
+    first = dataclasses.replace(first, objective=first_total)
+    K = data.n_scenarios
+    pi = data.weights()
+    scenario_costs = np.array([float(c.varValue or 0.0) * v.scale for c in v.cost])
+    value, var_ = cvar(scenario_costs, data.alpha, pi)
+    second = {
+        term: float(sum(pi[k] * _value(v.second_stage[term][k]) for k in range(K)))
+        for term in SECOND_STAGE_TERMS
+    }
+    rows = []
+    backed: dict[tuple[int, str, int], float] = defaultdict(float)
+    rushed: dict[tuple[int, str, int], float] = defaultdict(float)
+    for (k, part, _s, y), x in v.backup.items():
+        backed[(k, part, y)] += _units(x)
+    for (k, part, _s, y), x in v.expedite.items():
+        rushed[(k, part, y)] += _units(x)
+    for (k, part, y), loss in v.lost.items():
+        b, e = backed[(k, part, y)], rushed[(k, part, y)]
+        c = _units(v.call.get((k, part, y)))
+        lost_units = _value(loss)
+        rows.append(
+            {
+                "scenario": k,
+                "part": part,
+                "year": y,
+                "lost_allocation_units": lost_units,
+                "backup_units": b,
+                "expedite_units": e,
+                "reservation_units": c,
+                "unserved_units": max(lost_units - b - e - c, 0.0),
+            }
+        )
+    return RiskResult(
+        outcome=report.outcome,
+        objective=report.objective * v.scale,
+        best_bound=None if report.best_bound is None else report.best_bound * v.scale,
+        gap=report.gap,
+        stopped_by=report.stopped_by,
+        first_stage=first,
+        reservations={p: _units(r) for p, r in v.reserve.items() if _units(r) > 1e-9},
+        reservation_fee=_value(v.fee_pairs),
+        scenario_costs=scenario_costs,
+        probabilities=pi,
+        expected_cost=float(np.dot(pi, scenario_costs)),
+        cvar=value,
+        value_at_risk=var_,
+        alpha=data.alpha,
+        cvar_weight=data.cvar_weight,
+        second_stage=second,
+        recourse=pd.DataFrame(
+            rows,
+            columns=[
+                "scenario",
+                "part",
+                "year",
+                "lost_allocation_units",
+                "backup_units",
+                "expedite_units",
+                "reservation_units",
+                "unserved_units",
+            ],
+        ),
+        build_time_s=built - started,
+        solve_time_s=report.time_s,
+        solver=report.solver,
+        model_size=size,
+    )
