@@ -52,8 +52,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Run directories made once per session through the CLI, by kind: ``simulate``
     (two_supplier, 3 replications, named :data:`~tests.helpers.TRICKY_NAME`), ``drill``
     (ev_battery BMS-fire-8w, 2 replications), ``sweep`` (two_supplier suppliers, 3) and
-    ``compare`` (ev_battery's plan and its bundled plans, 3). Treat them as read-only
-    (copy one to change it)."""
+    ``compare`` (ev_battery's plan and its bundled plans, 3), ``segment`` (ev_battery) and
+    ``contracts`` (ev_battery CELL-NMC, supplier cost 34, salvage 20, 8 weeks). Treat
+    them as read-only (copy one to change it)."""
     base = tmp_path_factory.mktemp("runs")
     two = str(SCENARIOS / "two_supplier.yaml")
     commands = {
@@ -79,6 +80,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             ),
             "-n",
             "3",
+        ],
+        "segment": ["segment", str(SCENARIOS / "ev_battery.yaml")],
+        "contracts": [
+            "contracts",
+            str(SCENARIOS / "ev_battery.yaml"),
+            *("--part", "CELL-NMC", "--supplier-cost", "34", "--salvage", "20"),
+            *("--season-periods", "8"),
         ],
     }
     for kind, args in commands.items():
