@@ -54,7 +54,6 @@ def test_segment_writes_a_run_directory_and_prints_json_only(cli, tmp_path: Path
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["kind"] == "segment" and manifest["tables"] == ["parts", "suppliers", "offers"]
     assert manifest["options"]["risk_threshold"] == 0.5
-    assert "thresholds" not in manifest["definitions"]  # stated in the segmentation text
     assert "at or above 0.5" in manifest["definitions"]["segmentation"]
     frame = pd.read_parquet(out / "parts.parquet")
     assert frame.set_index("part").loc["COOL-PLATE", "segment"] == "bottleneck"
@@ -254,3 +253,45 @@ def test_chromium_renders_the_report(runs: dict[str, Path], kind: str, tmp_path:
 def test_render_html_of_a_segment_run_names_the_tiers(runs: dict[str, Path]) -> None:
     words = Page(render_html(read_run_dir(runs["segment"]))).words
     assert "HANSEI-CELL KR qualified" in words and "strategic partner" in words
+
+
+# ----------------------------------------------------------------------------- the how-to
+
+HOW_TO = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "segment-and-contract-design.md"
+
+
+def test_the_how_to_shows_what_the_commands_print(cli) -> None:
+    """docs/how-to/segment-and-contract-design.md quotes these outputs: they must not drift."""
+    text = HOW_TO.read_text(encoding="utf-8")
+    result = cli(
+        "contracts", EV, "--part", "CELL-NMC", "--supplier-cost", "34", "--salvage", "20",
+        "--season-periods", "13",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    for line in (
+        "integrated channel: Q° = 3,842,447 units, Π° = 54,397,874 USD",
+        "season demand: normal (exact: a sum of normals), mean 3,840,200, sd 106,364 units",
+    ):
+        assert line in result.stdout and line in text, line
+    for cells in (
+        ("wholesale price (offer)", "w = 40.4", "3,779,375", "30,002,618", "24,187,998", "99.62%"),
+        ("buyback", "w = 41.24, b = 34.24", "3,842,447", "27,198,937", "100.00%"),
+        ("quantity flexibility", "w = 41.2656, δ = 0.0268481"),
+        ("sales rebate", "w = 41.144, r = 14.5329, t = 3,811,008"),
+    ):
+        printed = next(x for x in result.stdout.splitlines() if f"│ {cells[0]} " in x)
+        documented = next(x for x in text.splitlines() if x.startswith(f" {cells[0]} "))
+        for cell in cells:
+            assert cell in printed and cell in documented, (cell, printed, documented)
+
+
+def test_the_how_to_segment_table_is_what_segment_prints(cli, tmp_path: Path) -> None:
+    text = HOW_TO.read_text(encoding="utf-8")
+    result = cli("segment", EV, "--out", tmp_path / "seg", "--json")
+    assert result.exit_code == 0, result.stderr
+    for part in _strict(result.stdout)["parts"]:
+        documented = next(x for x in text.splitlines() if x.startswith(f"{part['part']} "))
+        spend = f"{part['annual_spend'] / 1e6:.2f}M"
+        cells = (spend, f"{part['impact_score']:.2f}", f"{part['risk_score']:.2f}", part["segment"])
+        for cell in cells:
+            assert f" {cell} " in documented, (cell, documented)

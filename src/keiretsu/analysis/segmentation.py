@@ -30,7 +30,7 @@ w_criticality x C, weights (0.5, 0.2, 0.3) by default:
   positive);
 * S(x) = clip(1 + log10(x) / D, 0, 1) with D = ``spend_decades`` = 3: the whole spend
   scores 1, a tenth 2/3, a hundredth 1/3, a thousandth or less 0. A log scale because
-  spend in a real portfolio spans orders of magnitude (EV cells are ~90 % of the
+  spend in a real portfolio spans orders of magnitude (EV cells are 86 % of the
   battery plant's spend, a current sensor 0.4 %); a linear share would call everything
   but the cells negligible;
 * C = criticality: low 0, medium 1/3, high 2/3, critical 1.
