@@ -54,8 +54,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (ev_battery BMS-fire-8w, 2 replications), ``sweep`` (two_supplier suppliers, 3),
     ``compare`` (ev_battery's plan and its bundled plans, 3), ``optimize`` (ev_battery,
     risk model over 8 scenarios, closed loop of 3 replications) and ``frontier``
-    (ev_battery, 3 points, 6 scenarios, 2 replications). Treat them as read-only (copy one
-    to change it)."""
+    (ev_battery, 3 points, 6 scenarios, 2 replications), ``segment`` (ev_battery) and
+    ``contracts`` (ev_battery CELL-NMC, supplier cost 34, salvage 20, 8 weeks). Treat them
+    as read-only (copy one to change it)."""
     base = tmp_path_factory.mktemp("runs")
     two = str(SCENARIOS / "two_supplier.yaml")
     commands = {
@@ -100,6 +101,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "6",
             "-n",
             "2",
+        ],
+        "segment": ["segment", str(SCENARIOS / "ev_battery.yaml")],
+        "contracts": [
+            "contracts",
+            str(SCENARIOS / "ev_battery.yaml"),
+            *("--part", "CELL-NMC", "--supplier-cost", "34", "--salvage", "20"),
+            *("--season-periods", "8"),
         ],
     }
     for kind, args in commands.items():

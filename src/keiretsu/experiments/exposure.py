@@ -31,6 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# likelihood_per_year lives in analysis (segmentation uses it too); re-exported here for
+# the sweep
+from keiretsu.analysis.likelihood import likelihood_per_year as likelihood_per_year
 from keiretsu.optimize.resilience import Arc, CapacityGroup, Node, risk_exposure
 from keiretsu.scenario.model import Plan, Scenario
 from keiretsu.sim.network import compile_network
@@ -165,37 +168,3 @@ def analytic_exposure(
             "rei": row.risk_exposure_index,
         }
     return out
-
-
-def likelihood_per_year(scenario: Scenario, over: str) -> dict[str, float]:
-    """Expected disruption events a year hitting each node of ``over`` (see module doc)."""
-    region_of = {s.id: s.region for s in scenario.suppliers}
-    sub_region = {s.id: s.region for s in scenario.tier2.sub_suppliers}
-    subs_of: dict[str, set[str]] = {}
-    for link in scenario.tier2.links:
-        subs_of.setdefault(link.supplier, set()).add(link.sub_supplier)
-    if over == "suppliers":
-        names = list(region_of)
-    elif over == "regions":
-        names = [r.id for r in scenario.regions]
-    else:
-        names = list(sub_region)
-    rate = dict.fromkeys(names, 0.0)
-    for d in scenario.disruptions:
-        per_year = d.events_per_year
-        for n in names:
-            if over == "suppliers":
-                hits = (
-                    (d.kind in ("supplier_outage", "supplier_default") and d.supplier == n)
-                    or (d.kind == "regional_event" and d.region == region_of[n])
-                    or (d.kind == "tier2_outage" and d.sub_supplier in subs_of.get(n, ()))
-                )
-            elif over == "regions":
-                hits = d.kind == "regional_event" and d.region == n
-            else:
-                hits = (d.kind == "tier2_outage" and d.sub_supplier == n) or (
-                    d.kind == "regional_event" and d.region == sub_region[n]
-                )
-            if hits:
-                rate[n] += per_year
-    return rate

@@ -252,3 +252,165 @@ def print_closed_loop(
             cells.append("–" if d is None else f"{fmt(d['mean'])} ± {fmt(d['ci95_half_width'])}")
         table.add_row(f"sim. {KPI_LABELS.get(kpi, kpi)}", *cells)
     console.print(table)
+
+
+_SEGMENT_STYLE = {
+    "strategic": "bold red",
+    "leverage": "bold blue",
+    "bottleneck": "bold yellow",
+    "non-critical": "dim",
+}
+
+
+def print_segment_table(result, title: str, console: Console | None = None) -> None:
+    """The Kraljic segmentation: parts (spend, scores, segment, risk drivers), then
+    suppliers (spend, scores, segment, tier and why), then the thresholds and weights."""
+    console = console or Console(stderr=True)
+    money = result.currency
+    table = Table(title=title, title_justify="left")
+    for label, justify in (
+        ("part", "left"),
+        ("supplier(s), volume share", "left"),
+        (f"spend/yr ({money})", "right"),
+        ("impact", "right"),
+        ("risk", "right"),
+        ("segment", "left"),
+        ("main risk drivers", "left"),
+    ):
+        table.add_column(label, justify=justify, no_wrap=label in ("part", "segment"))
+    order = {s: i for i, s in enumerate(("strategic", "leverage", "bottleneck", "non-critical"))}
+    parts = result.parts.assign(_o=result.parts["segment"].map(order))
+    for _, row in parts.sort_values(["_o", "impact_score"], ascending=[True, False]).iterrows():
+        table.add_row(
+            row["part"],
+            row["suppliers"],
+            format_number(row["annual_spend"]),
+            f"{row['impact_score']:.2f}",
+            f"{row['risk_score']:.2f}",
+            f"[{_SEGMENT_STYLE[row['segment']]}]{row['segment']}[/]",
+            row["risk_drivers"],
+        )
+    console.print(table)
+    sup = Table(title="Suppliers (scores: spend-weighted over their offers)", title_justify="left")
+    for label, justify in (
+        ("supplier", "left"),
+        (f"spend/yr ({money})", "right"),
+        ("share", "right"),
+        ("impact", "right"),
+        ("risk", "right"),
+        ("segment", "left"),
+        ("tier", "left"),
+        ("because", "left"),
+    ):
+        sup.add_column(label, justify=justify, no_wrap=label in ("supplier", "segment", "tier"))
+    tiers = {"strategic partner": 0, "preferred": 1, "transactional": 2}
+    suppliers = result.suppliers.assign(_t=result.suppliers["tier"].map(tiers))
+    for _, row in suppliers.sort_values(["_t", "annual_spend"], ascending=[True, False]).iterrows():
+        sup.add_row(
+            row["supplier"],
+            format_number(row["annual_spend"]),
+            format_share(row["spend_share"]),
+            f"{row['impact_score']:.2f}",
+            f"{row['risk_score']:.2f}",
+            f"[{_SEGMENT_STYLE[row['segment']]}]{row['segment']}[/]",
+            row["tier"],
+            row["tier_reason"],
+        )
+    console.print(sup)
+    o = result.options
+    iw, rw = o.impact_weights, o.risk_weights
+    console.print(
+        f"thresholds: impact >= {o.impact_threshold:g} is high, risk >= {o.risk_threshold:g} "
+        f"is high. impact = {iw.spend:g} spend + {iw.margin:g} margin + {iw.criticality:g} "
+        f"criticality (spend and margin shares on a {o.spend_decades:g}-decade log scale); "
+        f"risk = {rw.sources:g} 1/sources + {rw.concentration:g} largest share + "
+        f"{rw.regions:g} 1/regions + {rw.tier2:g} tier-2 concentration + {rw.disruption:g} "
+        f"P(disruption event in {o.exposure_years:g} yr). Spend: expected per year over the "
+        "horizon under the plan.",
+        highlight=False,
+    )
+
+
+_TERM_SYMBOLS = {
+    "wholesale_price_per_unit": "w",
+    "buyback_price_per_unit": "b",
+    "retailer_revenue_share": "φ",
+    "cancellable_share": "δ",
+    "rebate_per_unit": "r",
+    "threshold_units": "t",
+}
+
+
+def contract_terms(row) -> str:
+    """``w = 0.6556, δ = 0.2487``: a contract's terms (the non-NaN term columns of a row)."""
+    from keiretsu.reports.formatting import format_significant
+
+    return ", ".join(
+        f"{symbol} = {format_significant(float(row[name]), 6)}"
+        for name, symbol in _TERM_SYMBOLS.items()
+        if name in row and row[name] == row[name]
+    )
+
+
+def print_contracts_table(result, title: str, console: Console | None = None) -> None:
+    """Cachon's contract analytics for one part: the channel, then one row per contract
+    (terms, the buyer's order, each party's expected profit, efficiency, or why not)."""
+    from keiretsu.reports.formatting import format_significant
+
+    console = console or Console(stderr=True)
+    ch = result.summary.iloc[0]
+    money = result.currency
+    console.print(f"[bold]{title}[/]", highlight=False)
+    console.print(
+        f"  retail price p = {format_significant(ch['retail_price_per_unit'])} (revenue per "
+        f"unit), offer price w = {format_significant(ch['offer_price_per_unit'])}, supplier "
+        f"cost c_s = {format_significant(ch['supplier_cost_per_unit'])}, salvage v = "
+        f"{format_significant(ch['salvage_per_unit'])} ({money} per unit)\n"
+        f"  season demand: {ch['season_law']}, mean "
+        f"{format_significant(ch['mean_demand_units'], 6)}, sd "
+        f"{format_significant(ch['sd_demand_units'], 6)} units\n"
+        f"  integrated channel: Q° = {format_significant(ch['optimal_order_units'], 9)} units, "
+        f"Π° = {format_significant(ch['optimal_profit'], 9)} {money}",
+        highlight=False,
+    )
+    table = Table(title_justify="left")
+    reasons: list[str] = []
+    for label in (
+        "contract",
+        "terms",
+        "buyer orders\n(units)",
+        f"buyer profit\n({money})",
+        f"supplier profit\n({money})",
+        "channel\nefficiency",
+        "buyer's\nshare",
+        "orders\nQ°?",
+    ):
+        table.add_column(
+            label, justify="left" if label in ("contract", "terms") else "right", no_wrap=True
+        )
+    for _, row in result.contracts.iterrows():
+        if row["retailer_profit"] != row["retailer_profit"]:  # NaN: this family cannot
+            reasons.append(f"{row['contract']}: {row['note']}")
+            mark = f"[yellow]cannot coordinate ({len(reasons)})[/]"
+            table.add_row(row["contract"], mark, *[""] * 5, "no")
+            continue
+        table.add_row(
+            row["contract"],
+            contract_terms(row),
+            format_significant(row["order_units"], 6),
+            format_significant(row["retailer_profit"], 6),
+            format_significant(row["supplier_profit"], 6),
+            format_share(row["efficiency"]),
+            format_share(row["retailer_share"]),
+            "yes" if row["coordinates"] else "no",
+        )
+    console.print(table)
+    for i, reason in enumerate(reasons, start=1):
+        console.print(f"  ({i}) {reason}", highlight=False)
+    console.print(
+        f"Expected values over one season; the coordinating rows give the buyer "
+        f"{result.retailer_share:g} of Π°; the sales rebate's threshold t = "
+        f"{format_significant(result.rebate_threshold_units, 6)} units. Source: Cachon (2003), "
+        "sec. 2.",
+        highlight=False,
+    )

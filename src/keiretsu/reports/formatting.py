@@ -12,8 +12,9 @@ Conventions
 
 Column kinds are read off the column name (units in names, see ARCHITECTURE.md): a
 statistic suffix (``_mean``, ``_p90``, ``_ci95_half_width``...) is stripped first, then
-the base name decides: listed shares, money words (``cost``, ``revenue``, ``margin``,
-``spend``, ``value``...), otherwise a plain number.
+the base name decides: listed shares, scores (``..._score``: unitless, even
+``spend_score``), money words (``cost``, ``revenue``, ``margin``, ``spend``, ``value``,
+``profit``, ``price``...), otherwise a plain number.
 """
 
 from __future__ import annotations
@@ -25,10 +26,34 @@ from typing import Literal
 SHARE_KPIS = {"fill_rate", "otif", "fill_rate_loss", "recovered"}
 """KPIs shown as percentages."""
 
-SHARE_COLUMNS = SHARE_KPIS | {"capacity_available", "censored", "probability_better"}
+SHARE_COLUMNS = SHARE_KPIS | {
+    "capacity_available",
+    "censored",
+    "probability_better",
+    "spend_share",
+    "volume_share",
+    "largest_share",
+    "tier2_share",
+    "efficiency",
+    "retailer_share",
+    "retailer_revenue_share",
+    "cancellable_share",
+}
 """Columns (base names) holding a share in [0, 1] (booleans averaged are shares too)."""
 
-MONEY_WORDS = {"cost", "costs", "revenue", "margin", "spend", "tco", "value", "npv", "capex"}
+MONEY_WORDS = {
+    "cost",
+    "costs",
+    "revenue",
+    "margin",
+    "spend",
+    "tco",
+    "value",
+    "npv",
+    "capex",
+    "profit",
+    "price",
+}
 """A column whose base name has one of these words (split on ``_``) is an amount of money."""
 
 ID_COLUMNS = {"replication", "period", "rank", "year"}
@@ -104,6 +129,17 @@ def format_number(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 else f"{_no_negative_zero(v, 2):,.2f}"
 
 
+def format_significant(v: float, digits: int = 4) -> str:
+    """Contract terms and other per-unit figures where two decimals are too few:
+    ``0.655617`` -> ``0.6556``, ``40.4`` -> ``40.4``, from a thousand on whole numbers
+    (``1234567.8`` -> ``1,234,568``), ``1.234e-05`` stays so."""
+    if v != v:
+        return "–"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{_no_negative_zero(v, 12):.{digits}g}"
+
+
 def format_compact(v: float) -> str:
     """Axis ticks and bar labels: ``6.1bn``, ``44.0M``, ``127.4k``, ``950``."""
     for unit, div in (("bn", 1e9), ("M", 1e6), ("k", 1e3)):
@@ -143,6 +179,8 @@ def column_kind(column: str, dtype_kind: str = "f") -> Kind:
     base, _ = split_stat(column)
     if base in SHARE_COLUMNS:
         return "share"
+    if base.endswith("_score"):  # scores are unitless, whatever they score
+        return "number"
     if set(base.split("_")) & MONEY_WORDS:
         return "money"
     if dtype_kind in "iu":

@@ -557,6 +557,192 @@ LAYOUTS: dict[str, Layout] = {
             ),
         ),
     ),
+    "segment": Layout(
+        title="{scenario} — Kraljic segmentation of plan “{plan}”",
+        label="Kraljic segmentation",
+        sections=(
+            Section(
+                "Kraljic matrix",
+                "Every part placed by its supply-risk score (across) and profit-impact "
+                "score (up), both in [0, 1]; the dashed lines are the thresholds above "
+                "which a score is high. Strategic: high impact, high risk (partner); "
+                "leverage: high impact, low risk (use buying power); bottleneck: low "
+                "impact, high risk (secure supply); non-critical: low, low (simplify). "
+                "How each score is built is under Definitions and conventions.",
+                figures=(
+                    FigureView(
+                        "kraljic_matrix",
+                        "Parts on the Kraljic matrix; point area proportional to annual spend.",
+                    ),
+                ),
+            ),
+            Section(
+                "Parts",
+                tables=(
+                    TableView(
+                        "parts",
+                        "Segment per part",
+                        columns=(
+                            "part",
+                            "criticality",
+                            "suppliers",
+                            "annual_spend",
+                            "spend_share",
+                            "impact_score",
+                            "risk_score",
+                            "segment",
+                            "risk_drivers",
+                        ),
+                        text="Suppliers with their share of the part's expected volume over "
+                        "the horizon; spend per year averaged over the horizon; the main risk "
+                        "drivers are the largest weighted components of the risk score.",
+                    ),
+                ),
+            ),
+            Section(
+                "Suppliers and tiers",
+                tables=(
+                    TableView(
+                        "suppliers",
+                        "Tier per supplier",
+                        columns=(
+                            "supplier",
+                            "region",
+                            "qualification",
+                            "parts",
+                            "annual_spend",
+                            "spend_share",
+                            "impact_score",
+                            "risk_score",
+                            "segment",
+                            "tier",
+                            "tier_reason",
+                        ),
+                        text="Scores are the spend-weighted means of the supplier's offers. "
+                        "Strategic partner: main source of a strategic part; preferred: volume "
+                        "in a strategic, leverage or bottleneck part; transactional: the rest.",
+                    ),
+                ),
+            ),
+            Section(
+                "Score components",
+                tables=(
+                    TableView(
+                        "parts",
+                        "Components of the scores per part",
+                        columns=(
+                            "part",
+                            "annual_units",
+                            "annual_margin",
+                            "spend_score",
+                            "margin_score",
+                            "criticality_score",
+                            "qualified_sources",
+                            "source_regions",
+                            "largest_share",
+                            "tier2_share",
+                            "tier2_source",
+                            "disruption_events_per_year",
+                            "sources_score",
+                            "concentration_score",
+                            "regions_score",
+                            "tier2_score",
+                            "disruption_score",
+                        ),
+                    ),
+                    TableView(
+                        "offers",
+                        "Supplier-part offers",
+                        columns=(
+                            "supplier",
+                            "part",
+                            "region",
+                            "qualified",
+                            "volume_share",
+                            "annual_spend",
+                            "impact_score",
+                            "risk_score",
+                            "segment",
+                            "risk_drivers",
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    "contracts": Layout(
+        title="{scenario} — contract design for {part} from {supplier}",
+        label="contract design analytics (Cachon 2003)",
+        sections=(
+            Section(
+                "Contracts compared",
+                "Each party's expected profit over one selling season under the offer's "
+                "current wholesale price, the price the supplier would set for itself, and "
+                "the terms of each contract family that coordinate the channel (the buyer "
+                "orders what an integrated firm would, Q°) with the requested split of its "
+                "profit Π°. Efficiency is the channel's profit at the buyer's order / Π°. A "
+                "family that cannot coordinate with that split says why.",
+                figures=(
+                    FigureView(
+                        "contract_profits",
+                        "Expected profit per season of the buyer and the supplier per "
+                        "contract; the dashed line is the integrated channel's Π°.",
+                    ),
+                ),
+                tables=(
+                    TableView(
+                        "contracts",
+                        "Contracts",
+                        columns=(
+                            "contract",
+                            "coordinates",
+                            "order_units",
+                            "retailer_profit",
+                            "supplier_profit",
+                            "efficiency",
+                            "retailer_share",
+                            "note",
+                        ),
+                        text="The buyer is Cachon's retailer. Coordinates: the buyer's own "
+                        "best order is Q°.",
+                    ),
+                ),
+            ),
+            Section(
+                "Contract terms",
+                tables=(
+                    TableView(
+                        "contracts",
+                        "Terms per contract (per unit; – where a family has no such term)",
+                        columns=(
+                            "contract",
+                            "wholesale_price_per_unit",
+                            "buyback_price_per_unit",
+                            "retailer_revenue_share",
+                            "cancellable_share",
+                            "rebate_per_unit",
+                            "threshold_units",
+                        ),
+                        text="w: wholesale price; b: buyback price of a leftover unit; φ: "
+                        "the buyer's share of revenue; δ: share of the order the buyer may "
+                        "cancel; r: rebate per unit sold above the threshold t.",
+                    ),
+                ),
+            ),
+            Section(
+                "Channel",
+                tables=(
+                    TableView(
+                        "summary",
+                        "The newsvendor channel and its integrated optimum",
+                        text="Retail price = the part's revenue per unit; offer price = the "
+                        "current wholesale price; the supplier's cost and the salvage value "
+                        "as given on the command line.",
+                    ),
+                ),
+            ),
+        ),
+    ),
 }
 """Report layout per run kind. Kinds not listed get :func:`generic_layout`."""
 

@@ -179,7 +179,7 @@ RESPONSE_DEFAULTS: dict[str, dict[str, float]] = {
         "priority_weight": 1.0,
         "annual_cost_reduction": 0.0,
         "annual_defect_reduction": 0.0,
-        "improvements_per_year": 0.5,
+        "improvements_per_year": 0.0,
         "improvement_cost_effect": 0.005,
         "improvement_quality_effect": 0.05,
         "early_warning_days": 0.0,
