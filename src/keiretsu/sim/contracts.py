@@ -45,7 +45,8 @@ net payment is ``contract_cost``; and the **escalation** (management track): a s
 (one uniform per supplier and replication, stream ``remediation/SUPPLIER``) after its delay
 and then closes ``remediation_effect`` of the gap of defects and on-time to their targets;
 ``reviews_before_action`` reviews in a row below ``shift_below`` move ``shift_share`` of
-the supplier's share of each part to the part's other suppliers (once); the same below
+the supplier's share of each part to the part's other suppliers in the plan, within their
+spare capacity at the part's peak expected demand of the coming year (once); the same below
 ``exit_below`` ends the contract after the exit notice (the buyer pays the exit fee, the
 share moves to the others).
 
@@ -631,7 +632,7 @@ class ContractRuns:
                 exit_fee[r] = c.terms.exit_fee_per_remaining_year * max(
                     c.terms.term_years - years_elapsed, 0.0
                 )
-                actions[r] = "exit"
+                actions[r] = "; ".join(a for a in (actions[r], "exit") if a)
             elif (
                 s < e.shift_below
                 and self.low_reviews[r, u] >= e.reviews_before_action
@@ -639,13 +640,15 @@ class ContractRuns:
             ):
                 self.shifted[r, u] = True
                 self.share_factor[r, u] *= 1.0 - e.shift_share
-                actions[r] = f"volume shift {e.shift_share:.0%}"
+                shift = f"volume shift {e.shift_share:.0%}"
+                actions[r] = "; ".join(a for a in (actions[r], shift) if a)
         components["exit_fee"] = components.get("exit_fee", np.zeros(R)) + exit_fee
         return actions
 
     def adjust_shares(self, t: int, share: np.ndarray) -> np.ndarray:
-        """(R, O) shares with escalation's shifts and exits applied (moved share goes to the
-        part's other suppliers in proportion to their shares)."""
+        """(R, O) shares with escalation's shifts and exits applied: the moved share goes to
+        the part's other suppliers in the plan, in proportion to their shares, each within
+        its spare capacity for the part's expected demand (what they cannot take stays)."""
         net = self.net
         factor = np.where(t >= self.exit_at, 0.0, self.share_factor)  # (R, U)
         if np.all(factor == 1.0):
@@ -654,14 +657,22 @@ class ContractRuns:
         keep = factor[:, net.offer_supplier]  # (R, O)
         for p in range(net.n_parts):
             os = np.flatnonzero(net.offer_part == p)
-            if os.size < 2:
+            if os.size < 2 or np.all(keep[:, os] == 1.0):
                 continue
+            ahead = net.daily_mean[p, t : t + net.periods_per_year]  # the coming year's peak
+            demand = max(float(ahead.max()) * net.days_per_period, 1e-12)
             base = out[:, os]
             kept = base * keep[:, os]
             moved = (base - kept).sum(axis=1, keepdims=True)
-            others = np.where(keep[:, os] == 1.0, base, 0.0)
-            total = others.sum(axis=1, keepdims=True)
+            takers = (keep[:, os] == 1.0) & (base > 0)
+            with np.errstate(invalid="ignore"):
+                room = np.where(takers, np.clip(net.capacity[os] / demand - base, 0.0, None), 0.0)
+            weight = np.where(takers, base, 0.0)
+            total = weight.sum(axis=1, keepdims=True)
             with np.errstate(invalid="ignore", divide="ignore"):
-                extra = np.where(total > 0, moved * others / total, 0.0)
-            out[:, os] = kept + extra + np.where(total > 0, 0.0, base - kept)
+                extra = np.where(total > 0, np.minimum(moved * weight / total, room), 0.0)
+            placed = extra.sum(axis=1, keepdims=True)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                unplaced = np.where(moved > 0, (moved - placed) / moved, 0.0)
+            out[:, os] = kept + extra + (base - kept) * unplaced
         return out
