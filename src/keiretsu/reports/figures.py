@@ -145,7 +145,82 @@ def simulation_figures(result, scenario) -> dict[str, Figure]:
     fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
     inventory(ax, result.periods, start, dpp, scenario.meta.currency)
     figs["inventory"] = fig
+    reviews = getattr(result, "contract_reviews", None)
+    if reviews is not None and len(reviews):
+        suppliers = reviews["supplier"].nunique()
+        fig, (left, right) = plt.subplots(
+            1,
+            2,
+            figsize=(13, max(3.0, 0.45 * suppliers + 1.8)),
+            layout="constrained",
+            gridspec_kw={"width_ratios": [3, 2]},
+        )
+        scorecard_heatmap(left, reviews, start, dpp)
+        contract_payments(right, reviews, scenario.meta.currency)
+        figs["scorecards"] = fig
     return figs
+
+
+def scorecard_heatmap(
+    ax: Axes, reviews: pd.DataFrame, start: pd.Timestamp, days_per_period: int
+) -> Axes:
+    """Median scorecard (0-100) per supplier and contract review over replications."""
+    wide = reviews.pivot_table(index="supplier", columns="period", values="score", aggfunc="median")
+    image = ax.imshow(wide.to_numpy(), aspect="auto", cmap="RdYlGn", vmin=0, vmax=100)
+    ax.set_yticks(np.arange(len(wide.index)), wide.index)
+    dates = _time_axis(wide.columns, start, days_per_period)
+    step = max(1, len(dates) // 6)
+    ax.set_xticks(
+        np.arange(len(dates))[::step], [d.strftime("%Y-%m") for d in dates[::step]], rotation=30
+    )
+    for (i, j), v in np.ndenumerate(wide.to_numpy()):
+        if np.isfinite(v) and len(wide.columns) <= 24:
+            ax.annotate(f"{v:.0f}", (j, i), ha="center", va="center", fontsize=7)
+    ax.figure.colorbar(image, ax=ax, label="score (median over replications)")
+    ax.set_title("Scorecards at each contract review")
+    return ax
+
+
+def contract_payments(ax: Axes, reviews: pd.DataFrame, currency: str) -> Axes:
+    """Mean total per replication of each settlement component, by supplier (the buyer pays
+    positive amounts; rebates, penalties and gain share come back to it)."""
+    parts = [
+        c
+        for c in (
+            "take_or_pay",
+            "volume_rebate",
+            "performance_bonus",
+            "performance_penalty",
+            "gain_share",
+            "capacity_reservation",
+            "exit_fee",
+            "administration",
+        )
+        if c in reviews and reviews[c].abs().sum() > 0
+    ]
+    if not parts:
+        ax.set_axis_off()
+        return ax
+    reps = reviews["replication"].nunique()
+    totals = reviews.groupby("supplier")[parts].sum() / reps
+    bottom_pos = np.zeros(len(totals))
+    bottom_neg = np.zeros(len(totals))
+    y = np.arange(len(totals))
+    colours = plt.get_cmap("tab10")
+    for k, c in enumerate(parts):
+        v = totals[c].to_numpy()
+        left = np.where(v >= 0, bottom_pos, bottom_neg)
+        ax.barh(y, v, left=left, color=colours(k), label=c.replace("_", " "))
+        bottom_pos += np.where(v >= 0, v, 0)
+        bottom_neg += np.where(v < 0, v, 0)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y, totals.index)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_compact(v)))
+    ax.set_xlabel(f"{currency} per replication: + the buyer pays, − it receives")
+    ax.set_title("Contract settlements over the horizon")
+    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    return ax
 
 
 def save_png(fig: Figure, path: str | Path, dpi: int = 120) -> Path:

@@ -107,6 +107,43 @@ LAYOUTS: dict[str, Layout] = {
                 figures=(FigureView("inventory", "On-hand value and days of cover."),),
             ),
             Section(
+                "Contracts and supplier performance",
+                "Each contracted supplier's scorecard at each contract review (weighted cost, "
+                "quality, delivery, innovation and sustainability scores, 0-100), the money "
+                "each contract moved at its reviews by component, the escalations the "
+                "management track took and the supplier-driven improvements.",
+                figures=(
+                    FigureView("scorecards", "Scorecards per review and settlements per supplier."),
+                ),
+                tables=(
+                    TableView(
+                        "contract_reviews",
+                        "Contract reviews (mean over replications)",
+                        columns=(
+                            "score",
+                            "otif",
+                            "defect_ppm",
+                            "improvements_per_year",
+                            "annual_cost_reduction",
+                            "volume_rebate",
+                            "take_or_pay",
+                            "performance_bonus",
+                            "performance_penalty",
+                            "gain_share",
+                            "buyer_pays",
+                        ),
+                        group_by=("supplier",),
+                    ),
+                    TableView(
+                        "improvements",
+                        "Supplier-driven improvements",
+                        columns=("effect",),
+                        group_by=("supplier", "kind"),
+                        count="improvements",
+                    ),
+                ),
+            ),
+            Section(
                 "Parts and suppliers",
                 tables=(
                     TableView(
