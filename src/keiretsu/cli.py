@@ -278,7 +278,7 @@ def _start_run(
     now = dt.datetime.now(dt.UTC)
     if resume is not None:
         given = [
-            "/".join(p.opts) if p.opts else p.human_readable_name
+            p.human_readable_name if isinstance(p, click.Argument) else "/".join(p.opts)
             for p in ctx.command.params
             if p.name not in RESUMABLE_WITH
             and ctx.get_parameter_source(p.name) == click.core.ParameterSource.COMMANDLINE
@@ -361,12 +361,14 @@ def _start_run(
 
 
 def _lock(checkpoint) -> None:
+    """Lock the run directory until the command ends (however it ends)."""
     try:
         checkpoint.lock()
     except OSError:
         raise InputError(
             Problem(str(checkpoint.run_dir), 0, 0, "", "another keiretsu process is running it")
         ) from None
+    click.get_current_context().call_on_close(checkpoint.release)
 
 
 def _open_backend(workers: int, scheduler: str | None, cluster: str | None):

@@ -202,6 +202,9 @@ def simulate(
 
 def _frames(batch: BatchTables, wanted: Sequence[str], keep: str) -> dict[str, pd.DataFrame]:
     frames = {name: getattr(batch, name) for name in wanted}
+    # a batch lists its spells disruption by disruption: by replication (stably) instead,
+    # so the events table is the same whatever the chunking
+    frames["events"] = frames["events"].sort_values("replication", kind="stable", ignore_index=True)
     if keep == "summary":
         frames["periods"] = frames["periods"][FIGURE_PERIOD_COLUMNS]
     return frames
