@@ -57,6 +57,8 @@ class _Group(click.Group):
             terminated = isinstance(exc, _Terminated)
             what = "terminated" if terminated else "interrupted"
             click.echo(f"{what}{_resume_hint(ctx)}", err=True)
+            if _wants_json(ctx):
+                _emit_json({"ok": False, "error": what, **_resume_fields(ctx)})
             ctx.exit(143 if terminated else 130)
         except InputError as exc:
             _report(exc.problems, as_json=_wants_json(ctx))
@@ -64,7 +66,7 @@ class _Group(click.Group):
         except KeiretsuError as exc:  # e.g. a chunk that failed on every attempt
             click.echo(f"error: {exc}{_resume_hint(ctx)}", err=True)
             if _wants_json(ctx):
-                _emit_json({"ok": False, "error": str(exc)})
+                _emit_json({"ok": False, "error": str(exc), **_resume_fields(ctx)})
             ctx.exit(exc.exit_code)
         except OSError as exc:  # unwritable output folder, disk full, ...
             where = exc.filename or ""
@@ -82,13 +84,24 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, turned into the same clean stop as Ctrl-C."""
 
 
+def _resume_fields(ctx: click.Context) -> dict[str, str]:
+    run = ctx.meta.get("keiretsu.run")
+    if run is None:
+        return {}
+    return {"run_dir": str(run.out_dir), "resume": _resume_command(run)}
+
+
+def _resume_command(run) -> str:
+    return f"keiretsu {run.command.split()[0]} --resume {run.out_dir}"
+
+
 def _resume_hint(ctx: click.Context) -> str:
     run = ctx.meta.get("keiretsu.run")
     if run is None:
         return ""
     return (
         f"; the chunks finished so far are saved in {run.out_dir}: finish the run with "
-        f"`keiretsu {run.command.split()[0]} --resume {run.out_dir}`"
+        f"`{_resume_command(run)}`"
     )
 
 

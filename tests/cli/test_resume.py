@@ -179,6 +179,11 @@ def test_sweep_resumes_after_a_failure(tmp_path: Path) -> None:
     assert _cli(*args, "--out", whole).exit_code == 0
     out = tmp_path / "run"
     assert _cli(*args, "--out", out, env={FAULT_ENV: "3:2"}).exit_code == 1
+    failed = _cli(*args, "--out", out, "--force", "--json", env={FAULT_ENV: "3:2"})
+    assert failed.exit_code == 1
+    payload = json.loads(failed.stdout)
+    assert "replications 2-3 failed on all 2 attempts" in payload.pop("error")
+    assert payload == {"ok": False, "run_dir": str(out), "resume": f"keiretsu drill --resume {out}"}
     assert _cli("drill", "--resume", out, "--json").exit_code == 0
     _assert_same_run(whole, out)
 
