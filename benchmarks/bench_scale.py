@@ -10,8 +10,11 @@ run would use).
    a small run, then times ``experiments.simulate`` on ``EFF_REPS`` replications
    ``RUNS`` times and keeps the fastest (the least disturbed by other load); chunks of
    ``chunk_size(scenario, n, workers)``: 64 replications, so 8 chunks, 4 per worker at
-   two (256 replications with --quick: chunks of 32). Efficiency = t1 / (2 t2), with worker start-up excluded ("warm") and
-   included ("cold": the start-up time of the pool / cluster added);
+   two (256 replications with --quick: 4 chunks). Efficiency = t1 / (2 t2), with worker start-up
+   excluded ("warm") and included ("cold": the start-up time of the pool / cluster
+   added). Also the CPU time of the process tree (work inflation = CPU at 2 workers /
+   CPU at 1) and the time its processes waited on a run queue (/proc/PID/schedstat): on
+   a machine shared with other jobs, that wait is what they cost the run;
 2. **Dask overhead per chunk**: 200 trivial tasks through ``DaskBackend.map`` on a
    one-worker local cluster (submit, scheduler, result round trip; the scenario scattered
    once), and the two-supplier scenario in 64 one-replication chunks on that cluster
@@ -87,13 +90,20 @@ def child_efficiency(kind: str, workers: int, reps: int) -> dict:
     experiments.simulate(scenario, replications=2 * workers, batch=1, backend=backend,
                          keep="summary")  # fmt: skip
     startup = time.perf_counter() - t0
-    times = []
+    times, cpu, waits = [], [], []
     for _ in range(RUNS):
+        cpu0, wait0 = _tree_cpu_and_wait(os.getpid())
         t = time.perf_counter()
         result = experiments.simulate(scenario, replications=reps, backend=backend, keep="summary")
         times.append(time.perf_counter() - t)
+        cpu1, wait1 = _tree_cpu_and_wait(os.getpid())
+        cpu.append(cpu1 - cpu0)
+        waits.append(wait1 - wait0)
     backend.close()
+    best = times.index(min(times))
     return {
+        "cpu_s": cpu[best],  # CPU time of this process and its workers in the fastest run
+        "wait_s": waits[best],  # time they spent runnable but waiting for a core
         "kind": kind,
         "workers": workers,
         "reps": reps,
@@ -103,6 +113,22 @@ def child_efficiency(kind: str, workers: int, reps: int) -> dict:
         "startup": startup,
         "margin_mean": float(result.replications["margin"].mean()),
     }
+
+
+def _tree_cpu_and_wait(root: int) -> tuple[float, float]:
+    """CPU seconds (user + system) of ``root`` and its live descendants, and the seconds
+    they spent runnable, waiting on a run queue (/proc/PID/schedstat): the latter is
+    what other load on the machine costs them."""
+    tick = os.sysconf("SC_CLK_TCK")
+    cpu = wait = 0.0
+    for pid in _tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / tick
+            wait += int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            continue
+    return cpu, wait
 
 
 def _noop(_scenario, item):
@@ -280,11 +306,18 @@ def main() -> None:
             ", ".join(f"{x:.2f}" for x in r["runs"]),
             f"{r['startup']:.2f}",
             f"{r['reps'] / r['seconds']:.0f}",
+            f"{r['cpu_s']:.2f}",
+            f"{r['wait_s']:.2f}",
             f"{warm:.0%}",
             f"{cold:.0%}",
         ])  # fmt: skip
-    print(table(rows, ["backend", "s", "runs", "start-up s", "reps/s", "efficiency",
-                       "incl. start-up"]))  # fmt: skip
+    print(table(rows, ["backend", "s", "runs", "start-up s", "reps/s", "CPU s",
+                       "run-queue wait s", "efficiency", "incl. start-up"]))  # fmt: skip
+    print(
+        f"   work inflation (CPU s at 2 workers / at 1): joblib "
+        f"{two['cpu_s'] / one['cpu_s']:.2f}, dask {dask['cpu_s'] / one['cpu_s']:.2f}; "
+        "run-queue wait: time the run's processes were ready but other load held the cores"
+    )
     assert one["margin_mean"] == two["margin_mean"] == dask["margin_mean"]  # same numbers
     eff2 = one["seconds"] / (2 * two["seconds"])
     print(f"   same mean margin on every backend: {one['margin_mean']:,.2f}")

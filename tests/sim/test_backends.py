@@ -80,10 +80,21 @@ def test_chunks_cover_every_replication_once_in_equal_sizes(n: int, size: int) -
     assert max(lengths) <= size and max(lengths) - min(lengths) <= 1
 
 
-def test_chunk_size_gives_each_worker_several_chunks(ev) -> None:
-    assert chunk_size(ev, 1000, workers=1) == 64  # memory-bound cap
-    assert chunk_size(ev, 200, workers=2) == 25  # 4 chunks per worker
-    assert chunk_size(ev, 20, workers=2) == 8  # but no chunk below MIN_CHUNK
+@pytest.mark.parametrize("n", [1, 2, 20, 65, 128, 200, 512, 10_000])
+@pytest.mark.parametrize("workers", [1, 2, 3, 8])
+def test_chunks_are_as_large_as_a_batch_and_shared_evenly(ev, n: int, workers: int) -> None:
+    size = chunk_size(ev, n, workers)
+    chunks = chunk_ranges(n, size)
+    assert size <= 64  # the batch cap
+    assert len(chunks) >= min(n, workers) - 1  # (nearly) every worker gets work
+    assert len(chunks) < -(-n // 64) + workers  # and chunks are no smaller than that needs
+
+
+def test_two_workers_get_equal_shares_of_whole_batches(ev) -> None:
+    assert [len(c) for c in chunk_ranges(128, chunk_size(ev, 128, 2))] == [64, 64]
+    assert len(chunk_ranges(512, chunk_size(ev, 512, 2))) == 8
+    assert [len(c) for c in chunk_ranges(100, chunk_size(ev, 100, 2))] == [50, 50]
+    assert chunk_size(ev, 100, 1) == 50 and chunk_size(ev, 1000, 1) == 63
 
 
 def test_chunk_ranges_rejects_nonsense() -> None:
