@@ -10,6 +10,7 @@ tables are also saved as the chunk completes (see :func:`simulate`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,7 +175,14 @@ def simulate(
     held = [*REPLICATION_TABLES, "periods", *(["part_periods"] if keep_part_periods else [])]
     kept: dict[str, list[pd.DataFrame]] = {name: [] for name in held}
     fresh = run_chunks(
-        scenario, plan, seed, todo, detail=_DETAIL_OF_KEEP[keep], drills=drills, backend=backend
+        scenario,
+        plan,
+        seed,
+        todo,
+        detail=_DETAIL_OF_KEEP[keep],
+        drills=drills,
+        backend=backend,
+        select=functools.partial(_frames, wanted=wanted, keep=keep),  # in the worker
     )
     done = 0
     try:
@@ -182,7 +190,7 @@ def simulate(
             if i in saved:
                 frames = checkpoint.load(i)  # type: ignore[union-attr]
             else:
-                frames = _frames(next(fresh), wanted, keep)
+                frames = next(fresh)
                 if checkpoint is not None:
                     checkpoint.save(i, [chunk.start, chunk.stop], frames)
             for name, parts in kept.items():

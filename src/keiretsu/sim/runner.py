@@ -30,6 +30,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from keiretsu.scenario.disruptions import Drill
 from keiretsu.scenario.model import Plan, Scenario
@@ -121,14 +122,16 @@ def _chunk_task(
     detail: str,
     drills: Sequence[Drill],
     fault: _Fault | None,
+    select: Callable[[BatchTables], Any] | None,
     chunk: range,
-) -> BatchTables:
+) -> Any:
     if fault is not None and fault.replication in chunk:
         key = (fault.token, fault.replication)
         if _FAULT_COUNTS.get(key, 0) < fault.times:
             _FAULT_COUNTS[key] = _FAULT_COUNTS.get(key, 0) + 1
             raise InjectedFault(f"fault injected into replication {fault.replication}")
-    return run_batch(scenario, plan, seed, chunk, detail, drills)
+    tables = run_batch(scenario, plan, seed, chunk, detail, drills)
+    return tables if select is None else select(tables)
 
 
 def describe_chunk(chunk: range) -> str:
@@ -145,16 +148,19 @@ def run_chunks(
     detail: str = "part",
     drills: Sequence[Drill] = (),
     backend: Backend | None = None,
-) -> Iterator[BatchTables]:
+    select: Callable[[BatchTables], Any] | None = None,
+) -> Iterator[Any]:
     """The tables of each chunk of replications, in the order of ``chunks``.
 
-    ``backend`` defaults to this process. A chunk that fails twice raises
-    :class:`~keiretsu.sim.backends.TaskError` naming its replications.
+    ``backend`` defaults to this process. ``select`` (a picklable function of the
+    tables, run in the worker) keeps only what the caller needs, so less travels back.
+    A chunk that fails twice raises :class:`~keiretsu.sim.backends.TaskError` naming
+    its replications.
     """
     if detail not in DETAIL_LEVELS:
         raise ValueError(f"detail must be one of {DETAIL_LEVELS}")
     backend = LocalBackend(1) if backend is None else backend
-    shared = (scenario, plan, seed, detail, tuple(drills), _fault_from_env())
+    shared = (scenario, plan, seed, detail, tuple(drills), _fault_from_env(), select)
     results = backend.map(_chunk_task, list(chunks), shared, describe_chunk)
     with contextlib.closing(results) if hasattr(results, "close") else contextlib.nullcontext():
         yield from results
