@@ -31,7 +31,9 @@ run would use).
    backend as a comparison of plans runs them).
 
 ``--quick`` uses 2,000 instead of 10,000 replications for 4 and 5 and fewer replications
-elsewhere (about a minute). The machine is shared (2 cores): the load average when each
+elsewhere (about a minute). ``--efficiency N`` runs part 1 only, as N interleaved
+(1-worker, 2-worker) pairs, and reports the pair that waited least for a core (on a
+shared machine, the best estimate of an idle one). The machine is shared (2 cores): the load average when each
 part starts is printed; a busy machine lowers the efficiency figures.
 
 Run: ``.venv/bin/python benchmarks/bench_scale.py [--quick]`` (about 4 minutes; quick ~1).
@@ -284,6 +286,28 @@ def cli_run(reps: int, workers: int = 2) -> dict:
     }
 
 
+def efficiency_pairs(pairs: int) -> None:
+    """``--efficiency N``: N interleaved (1 worker, 2 workers) pairs; the quietest pair (the
+    least run-queue wait) is the best estimate of what an idle machine would give."""
+    print(f"Parallel efficiency, {EFF_REPS} replications, {pairs} interleaved pairs")
+    print(f"machine: {machine()}; code: {source_state()}")
+    rows, found = [], []
+    for i in range(pairs):
+        load = os.getloadavg()[0]
+        one = _child("eff", "local", "1", str(EFF_REPS))
+        two = _child("eff", "local", "2", str(EFF_REPS))
+        eff = one["seconds"] / (2 * two["seconds"])
+        found.append((one["wait_s"] + two["wait_s"], eff, one, two))
+        rows.append([str(i + 1), f"{load:.2f}", f"{one['seconds']:.2f}", f"{one['wait_s']:.2f}",
+                     f"{two['seconds']:.2f}", f"{two['wait_s']:.2f}",
+                     f"{two['cpu_s'] / one['cpu_s']:.2f}", f"{eff:.0%}"])  # fmt: skip
+    print(table(rows, ["pair", "load", "1 worker s", "wait s", "2 workers s", "wait s",
+                       "work inflation", "efficiency"]))  # fmt: skip
+    wait, eff, _, _ = min(found, key=lambda f: f[0])
+    print(f"quietest pair (run-queue wait {wait:.2f} s): efficiency {eff:.0%} "
+          f"(target >= {TARGET_EFFICIENCY:.0%}: {verdict(eff >= TARGET_EFFICIENCY)})")  # fmt: skip
+
+
 def main() -> None:
     started = time.perf_counter()
     print("Scale-out: consumer_electronics (34 parts, 21 suppliers, 44 offers, 208 weeks),")
@@ -402,5 +426,7 @@ if __name__ == "__main__":
         else:
             res = child_plans([int(x) for x in rest[0].split(",")], int(rest[1]))
         print("RESULT " + json.dumps(res))
+    elif "--efficiency" in sys.argv:
+        efficiency_pairs(int(sys.argv[sys.argv.index("--efficiency") + 1]))
     else:
         main()

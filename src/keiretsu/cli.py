@@ -231,10 +231,6 @@ class _Run:
     checkpoint: Any  # keiretsu.fileio.Checkpoint
     settings: dict[str, Any]
 
-    @property
-    def resumed(self) -> bool:
-        return bool(self.settings["resumed"])
-
     def manifest_extra(self, backend) -> dict[str, Any]:
         """What the manifest adds about how the run was made (and resumed)."""
         return {

@@ -10,7 +10,6 @@ tables are also saved as the chunk completes (see :func:`simulate`).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +21,9 @@ from keiretsu.analysis.stats import PERCENTILE_CONVENTION, summarize
 from keiretsu.fileio import Checkpoint, ChunkStore
 from keiretsu.scenario.disruptions import Drill
 from keiretsu.scenario.model import Plan, Scenario
-from keiretsu.sim import COST_COLUMNS, OTIF_DEFINITION, BatchTables
+from keiretsu.sim import COST_COLUMNS, OTIF_DEFINITION
 from keiretsu.sim.backends import Backend, LocalBackend
-from keiretsu.sim.runner import chunk_ranges, chunk_size, run_chunks
+from keiretsu.sim.runner import Selection, chunk_ranges, chunk_size, run_chunks
 
 SUMMARY_KPIS = [
     "fill_rate",
@@ -182,7 +181,11 @@ def simulate(
         detail=_DETAIL_OF_KEEP[keep],
         drills=drills,
         backend=backend,
-        select=functools.partial(_frames, wanted=wanted, keep=keep),  # in the worker
+        select=Selection(  # run in the worker: only what the run keeps travels back
+            tables=wanted,
+            columns=(("periods", tuple(FIGURE_PERIOD_COLUMNS)),) if keep == "summary" else (),
+            by_replication=("events",),
+        ),
     )
     done = 0
     try:
@@ -206,16 +209,6 @@ def simulate(
         if own_backend:
             backend.close()
     return _result(scenario, kept, keep_part_periods)
-
-
-def _frames(batch: BatchTables, wanted: Sequence[str], keep: str) -> dict[str, pd.DataFrame]:
-    frames = {name: getattr(batch, name) for name in wanted}
-    # a batch lists its spells disruption by disruption: by replication (stably) instead,
-    # so the events table is the same whatever the chunking
-    frames["events"] = frames["events"].sort_values("replication", kind="stable", ignore_index=True)
-    if keep == "summary":
-        frames["periods"] = frames["periods"][FIGURE_PERIOD_COLUMNS]
-    return frames
 
 
 def _result(

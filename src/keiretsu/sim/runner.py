@@ -134,6 +134,27 @@ def _chunk_task(
     return tables if select is None else select(tables)
 
 
+@dataclass(frozen=True)
+class Selection:
+    """What of a chunk's tables a run keeps (a ``select`` for :func:`run_chunks`, run in
+    the worker so that only that travels back): the ``tables`` by name, only ``columns``
+    of some, and ``by_replication`` tables stably sorted by replication (a batch lists
+    disruption spells disruption by disruption; sorted, the table is the same whatever
+    the chunking)."""
+
+    tables: tuple[str, ...]
+    columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    by_replication: tuple[str, ...] = ()
+
+    def __call__(self, batch: BatchTables) -> dict[str, Any]:
+        frames = {name: getattr(batch, name) for name in self.tables}
+        for name, columns in self.columns:
+            frames[name] = frames[name][list(columns)]
+        for name in self.by_replication:
+            frames[name] = frames[name].sort_values("replication", kind="stable", ignore_index=True)
+        return frames
+
+
 def describe_chunk(chunk: range) -> str:
     """How errors name a chunk: its replications (0-based, inclusive)."""
     return f"chunk of replications {chunk.start}-{chunk.stop - 1}"
