@@ -220,13 +220,15 @@ class DaskBackend:
         main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
         try:
-            cluster = distributed.LocalCluster(
-                n_workers=n_workers,
-                threads_per_worker=1,
-                processes=processes,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            with warnings.catch_warnings():  # its HTTP port taken: it takes another, say no more
+                warnings.filterwarnings("ignore", message="Port .* is already in use")
+                cluster = distributed.LocalCluster(
+                    n_workers=n_workers,
+                    threads_per_worker=1,
+                    processes=processes,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
         finally:
             if main:
                 signal.signal(signal.SIGINT, previous)
