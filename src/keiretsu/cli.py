@@ -8,6 +8,7 @@ Heavy imports are done inside commands so ``keiretsu --help`` answers fast.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -16,8 +17,9 @@ from typing import Any
 import click
 
 from keiretsu import __version__
-from keiretsu.errors import InputError, Problem
+from keiretsu.errors import InputError, KeiretsuError, Problem
 
+KEEP_LEVELS = ("per-period", "network", "summary")  # keiretsu.experiments.KEEP_LEVELS (lazy)
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -28,14 +30,44 @@ def _emit_json(payload: Any) -> None:
 
 
 class _Group(click.Group):
-    """Turns user mistakes into exit status 2 with located messages."""
+    """Turns user mistakes into exit status 2 with located messages, and an interrupted
+    or failed long run into one line that says how to finish it (exit 130 on Ctrl-C,
+    143 on SIGTERM, 1 when a chunk failed twice), never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return super().main(*args, **kwargs)
+
+        def terminate(_signum: int, _frame: Any) -> None:
+            raise _Terminated
+
+        previous = signal.signal(signal.SIGTERM, terminate)
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            terminated = isinstance(exc, _Terminated)
+            what = "terminated" if terminated else "interrupted"
+            click.echo(f"{what}{_resume_hint(ctx)}", err=True)
+            if _wants_json(ctx):
+                _emit_json({"ok": False, "error": what, **_resume_fields(ctx)})
+            ctx.exit(143 if terminated else 130)
         except InputError as exc:
             _report(exc.problems, as_json=_wants_json(ctx))
             ctx.exit(2)
+        except KeiretsuError as exc:  # e.g. a chunk that failed on every attempt
+            click.echo(f"error: {exc}{_resume_hint(ctx)}", err=True)
+            if _wants_json(ctx):
+                _emit_json({"ok": False, "error": str(exc), **_resume_fields(ctx)})
+            ctx.exit(exc.exit_code)
         except OSError as exc:  # unwritable output folder, disk full, ...
             where = exc.filename or ""
             _report(
@@ -46,6 +78,31 @@ class _Group(click.Group):
 
 def _wants_json(ctx: click.Context) -> bool:
     return bool(ctx.meta.get("keiretsu.json"))
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into the same clean stop as Ctrl-C."""
+
+
+def _resume_fields(ctx: click.Context) -> dict[str, str]:
+    run = ctx.meta.get("keiretsu.run")
+    if run is None:
+        return {}
+    return {"run_dir": str(run.out_dir), "resume": _resume_command(run)}
+
+
+def _resume_command(run) -> str:
+    return f"keiretsu {run.command.split()[0]} --resume {run.out_dir}"
+
+
+def _resume_hint(ctx: click.Context) -> str:
+    run = ctx.meta.get("keiretsu.run")
+    if run is None:
+        return ""
+    return (
+        f"; the chunks finished so far are saved in {run.out_dir}: finish the run with "
+        f"`{_resume_command(run)}`"
+    )
 
 
 def _report(problems: list[Problem], as_json: bool) -> None:
@@ -71,9 +128,14 @@ def _run_dir(out_dir: Path | None, stem: str, started, force: bool) -> Path:
     if out_dir is None:
         out_dir = Path("runs") / f"{stem}-{started:%Y%m%d-%H%M%S}"
     if out_dir.exists() and any(out_dir.iterdir()) and not force:
-        raise InputError(
-            Problem(str(out_dir), 0, 0, "", "run directory exists and is not empty (use --force)")
+        unfinished = (out_dir / "run.json").is_file() and not (out_dir / "manifest.json").is_file()
+        why = (
+            "run directory holds an unfinished run (finish it with --resume "
+            f"{out_dir}, or start again with --force)"
+            if unfinished
+            else "run directory exists and is not empty (use --force)"
         )
+        raise InputError(Problem(str(out_dir), 0, 0, "", why))
     return out_dir
 
 
@@ -149,6 +211,232 @@ def _finish_run(
         },
     )
     write_text_atomic(out_dir / "manifest.json", to_json(record) + "\n")
+
+
+@dataclasses.dataclass
+class _Run:
+    """A long run being made or finished: its inputs, settings and checkpoint."""
+
+    command: str  # simulate, drill, drill --sweep
+    scenario: Any
+    plan: Any
+    scenario_file: Path
+    overrides: list[str]
+    n: int
+    seed: int
+    chunk_size: int
+    out_dir: Path
+    started: Any  # datetime
+    options: dict[str, Any]
+    checkpoint: Any  # keiretsu.fileio.Checkpoint
+    settings: dict[str, Any]
+
+    def manifest_extra(self, backend) -> dict[str, Any]:
+        """What the manifest adds about how the run was made (and resumed)."""
+        return {
+            "overrides": self.overrides,
+            "scenario_sha256": self.settings["scenario_sha256"],  # of the file when begun
+            "chunk_size": self.chunk_size,
+            "backend": backend.describe(),
+            "resumed": self.settings["resumed"],
+        }
+
+    def done(self) -> None:
+        """The manifest is written: drop the checkpoint and the run settings."""
+        from keiretsu.experiments.runs import RUN_SETTINGS
+
+        self.checkpoint.clear()
+        (self.out_dir / RUN_SETTINGS).unlink(missing_ok=True)
+
+
+RESUMABLE_WITH = {"resume", "workers", "scheduler", "cluster", "as_json"}
+"""Options that may change on --resume (they decide where chunks run, not what they hold)."""
+
+
+def _start_run(
+    ctx: click.Context,
+    command: str,
+    backend,
+    *,
+    resume: Path | None,
+    scenario_file: Path | None,
+    overrides: tuple[str, ...],
+    plan_file: Path | None,
+    replications: int | None,
+    seed: int | None,
+    chunk: int | None,
+    out_dir: Path | None,
+    force: bool,
+    stem: Any,
+    options: Any,
+) -> _Run:
+    """Begin a resumable run (its directory, run.json and checkpoint) or, with
+    ``resume``, take up the unfinished one in that directory with its saved settings.
+
+    ``stem(scenario)`` names the default run directory and ``options(scenario, plan)``
+    returns the command's own settings (both are called, with the loaded scenario,
+    only for a new run, after the inputs are checked).
+    """
+    import datetime as dt
+
+    from keiretsu import experiments
+    from keiretsu.experiments.runs import RUN_SETTINGS
+    from keiretsu.fileio import Checkpoint, remove_stale_temporaries, to_json, write_text_atomic
+    from keiretsu.sim.runner import chunk_size
+
+    now = dt.datetime.now(dt.UTC)
+    if resume is not None:
+        given = [
+            p.human_readable_name if isinstance(p, click.Argument) else "/".join(p.opts)
+            for p in ctx.command.params
+            if p.name not in RESUMABLE_WITH
+            and ctx.get_parameter_source(p.name) == click.core.ParameterSource.COMMANDLINE
+        ]
+        if given:
+            raise click.UsageError(
+                f"--resume takes every setting from {resume}/{RUN_SETTINGS}; drop "
+                + ", ".join(given)
+                + " (only -j, --scheduler, --cluster and --json may be given)"
+            )
+        settings, warnings = experiments.read_run_settings(resume, command)
+        for warning in warnings:
+            click.echo(f"warning: {warning}", err=True)
+        scenario, plan = experiments.scenario_and_plan(settings)
+        checkpoint = Checkpoint(resume)
+        _lock(checkpoint)
+        remove_stale_temporaries(resume)  # left by a killed attempt
+        settings["resumed"].append(now.isoformat())
+        write_text_atomic(resume / RUN_SETTINGS, to_json(settings) + "\n")
+        run = _Run(
+            command,
+            scenario,
+            plan,
+            Path(settings["scenario_path"] or "-"),
+            list(settings["overrides"]),
+            int(settings["replications"]),
+            int(settings["seed"]),
+            int(settings["chunk_size"]),
+            resume,
+            dt.datetime.fromisoformat(settings["started"]),
+            dict(settings["options"]),
+            checkpoint,
+            settings,
+        )
+    else:
+        from keiretsu.scenario.loader import load_plan, load_scenario
+
+        if scenario_file is None:
+            raise click.UsageError("missing argument SCENARIO (or give --resume RUN_DIR)")
+        scenario = load_scenario(scenario_file, overrides)
+        plan = load_plan(plan_file, scenario) if plan_file else scenario.plan
+        n = replications or scenario.run.replications
+        seed = scenario.run.seed if seed is None else seed
+        own = options(scenario, plan)
+        out_dir = _run_dir(out_dir, stem(scenario), now, force)
+        checkpoint = Checkpoint(out_dir)
+        _lock(checkpoint)
+        checkpoint.reset()  # a fresh start (--force): nothing of an earlier run is reused
+        size = chunk or chunk_size(scenario, n, backend.workers)
+        settings = experiments.run_settings(
+            command=command,
+            scenario=scenario,
+            scenario_path=str(scenario_file),
+            overrides=overrides,
+            plan=plan,
+            seed=seed,
+            replications=n,
+            chunk_size=size,
+            started=now.isoformat(),
+            options=own,
+        )
+        write_text_atomic(out_dir / RUN_SETTINGS, to_json(settings) + "\n")
+        run = _Run(
+            command,
+            scenario,
+            plan,
+            scenario_file,
+            list(overrides),
+            n,
+            seed,
+            size,
+            out_dir,
+            now,
+            own,
+            checkpoint,
+            settings,
+        )
+    ctx.meta["keiretsu.run"] = run  # for the resume hint if it is interrupted
+    return run
+
+
+def _lock(checkpoint) -> None:
+    """Lock the run directory until the command ends (however it ends)."""
+    try:
+        checkpoint.lock()
+    except OSError:
+        raise InputError(
+            Problem(str(checkpoint.run_dir), 0, 0, "", "another keiretsu process is running it")
+        ) from None
+    click.get_current_context().call_on_close(checkpoint.release)
+
+
+def _open_backend(workers: int, scheduler: str | None, cluster: str | None):
+    """The backend asked for (a context manager): local processes, or Dask."""
+    from keiretsu.sim.backends import open_backend
+
+    return open_backend(workers, scheduler, cluster)
+
+
+def _run_progress(run: _Run, verb: str, total: int):
+    """The progress bar and its task, counting what a resumed run had done already."""
+    from keiretsu import experiments
+
+    progress = _progress(verb)
+    done = experiments.replications_done(run.checkpoint, run.n)
+    return progress, progress.add_task(verb, total=total, completed=min(done, total))
+
+
+def _backend_options(fn):
+    """-j, --scheduler, --cluster, --chunk-size and --resume, shared by the long commands."""
+    options = [
+        click.option(
+            "-j",
+            "--workers",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="Local worker processes (joblib); results are identical for any number.",
+        ),
+        click.option(
+            "--cluster",
+            metavar="local:N",
+            help="Run the chunks on a local Dask cluster of N worker processes started for "
+            "the run (needs keiretsu[dask]).",
+        ),
+        click.option(
+            "--scheduler",
+            metavar="tcp://HOST:PORT",
+            help="Run the chunks on an existing Dask cluster (its workers need this "
+            "keiretsu installed; needs keiretsu[dask]). Results are identical to a local run.",
+        ),
+        click.option(
+            "--chunk-size",
+            "chunk",
+            type=click.IntRange(min=1),
+            help="Replications per chunk (one task, one checkpoint); default: sized to the "
+            "network's memory and the number of workers.",
+        ),
+        click.option(
+            "--resume",
+            type=click.Path(path_type=Path, file_okay=False),
+            metavar="RUN_DIR",
+            help="Finish the interrupted run in RUN_DIR (no SCENARIO or other settings: "
+            "they are read from RUN_DIR/run.json; -j, --cluster, --scheduler may change).",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
 
 
 set_option = click.option(
@@ -291,7 +579,9 @@ def schema(output: Path | None, for_plan: bool) -> None:
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.argument(
+    "scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path), required=False
+)
 @click.option(
     "--plan",
     "plan_file",
@@ -305,14 +595,7 @@ def schema(output: Path | None, for_plan: bool) -> None:
     help="Replications (default: run.replications).",
 )
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: run.seed).")
-@click.option(
-    "-j",
-    "--workers",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Worker processes; results are identical for any number.",
-)
+@_backend_options
 @click.option(
     "--out",
     "out_dir",
@@ -320,23 +603,37 @@ def schema(output: Path | None, for_plan: bool) -> None:
     help="Run directory (default: runs/SCENARIO-TIMESTAMP).",
 )
 @click.option(
+    "--keep",
+    type=click.Choice(KEEP_LEVELS),
+    help="What the run stores: per-period (default): per-period tables by part, by "
+    "supplier and for the network; network: the network per-period table only; summary: "
+    "replication-level tables and the summary only (for thousands of replications of a "
+    "large network: memory and disk stay small).",
+)
+@click.option(
     "--detail",
     type=click.Choice(["part", "network"]),
-    default="part",
-    show_default=True,
-    help="part: also write per-period tables by part and by supplier; network: network totals only (use it for thousands of replications of a large network).",
+    hidden=True,
+    help="Deprecated: --keep per-period (part) or --keep network.",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
 @set_option
 @json_option
+@click.pass_context
 def simulate(
-    scenario_file: Path,
+    ctx: click.Context,
+    scenario_file: Path | None,
     plan_file: Path | None,
     replications: int | None,
     seed: int | None,
     workers: int,
+    cluster: str | None,
+    scheduler: str | None,
+    chunk: int | None,
+    resume: Path | None,
     out_dir: Path | None,
-    detail: str,
+    keep: str | None,
+    detail: str | None,
     force: bool,
     overrides: tuple[str, ...],
     as_json: bool,
@@ -345,72 +642,92 @@ def simulate(
 
     Writes a run directory: manifest.json, summary.json, tables (parquet and CSV) and
     PNG figures; prints the KPI table (on stderr with --json).
-    """
-    import datetime as dt
 
+    Chunks of replications run in this process, in -j local processes, or on a Dask
+    cluster (--cluster local:N, --scheduler tcp://HOST:PORT); the numbers are the same
+    wherever they run. Each finished chunk is saved in RUN_DIR/.checkpoint as it
+    completes: after Ctrl-C (exit 130) or a killed process, `keiretsu simulate --resume
+    RUN_DIR` finishes the run with exactly the tables and summary of an uninterrupted
+    one. A run directory without manifest.json is unfinished.
+    """
     from rich.console import Console
 
     from keiretsu import experiments
     from keiretsu.fileio import TableWriter
     from keiretsu.reports.console import print_kpi_table
     from keiretsu.reports.figures import simulation_figures
-    from keiretsu.scenario.loader import load_plan, load_scenario
 
-    scenario = load_scenario(scenario_file, overrides)
-    plan = load_plan(plan_file, scenario) if plan_file else scenario.plan
-    n = replications or scenario.run.replications
-    seed = scenario.run.seed if seed is None else seed
-    started = dt.datetime.now(dt.UTC)
-    out_dir = _run_dir(out_dir, scenario_file.stem, started, force)
-    console = Console(stderr=True)
-    progress = _progress("simulating")
-    with progress, TableWriter(out_dir) as writer:
-        task = progress.add_task("simulate", total=n)
-        result = experiments.simulate(
-            scenario,
-            plan,
+    if detail is not None:
+        if keep is not None:
+            raise click.UsageError("--detail is the old name of --keep: give --keep only")
+        keep = experiments.KEEP_OF_DETAIL[detail]
+        click.echo(f"warning: --detail is deprecated; it means --keep {keep}", err=True)
+    with _open_backend(workers, scheduler, cluster) as backend:
+        run = _start_run(
+            ctx,
+            "simulate",
+            backend,
+            resume=resume,
+            scenario_file=scenario_file,
+            overrides=overrides,
+            plan_file=plan_file,
+            replications=replications,
             seed=seed,
-            replications=n,
-            workers=workers,
-            detail=detail,
-            sink=writer,
-            on_progress=lambda done: progress.update(task, completed=done),
+            chunk=chunk,
+            out_dir=out_dir,
+            force=force,
+            stem=lambda _: scenario_file.stem,
+            options=lambda *_: {"keep": keep or "per-period"},
         )
-        writer.write("replications", result.replications)
-        writer.write("parts", result.parts)
-        writer.write("suppliers", result.suppliers)
-        if scenario.disruptions:
-            writer.write("events", result.events)
-        if result.programs is not None:
-            writer.write("programs", result.programs)
-            writer.write("program_outcomes", result.program_outcomes)
-        if result.contract_reviews is not None:
-            writer.write("contract_reviews", result.contract_reviews)
-        if result.improvements is not None:
-            writer.write("improvements", result.improvements)
-        writer.write("summary", result.summary)
-    summary_json = {
-        "scenario": scenario.meta.name,
-        "plan": plan.name,
-        "replications": n,
-        "seed": seed,
-        "definitions": result.definitions,
-        "kpis": result.summary.to_dict(orient="records"),
-    }
-    _finish_run(
-        out_dir,
-        simulation_figures(result, scenario),
-        summary_json,
-        command="simulate",
-        scenario=scenario,
-        scenario_file=scenario_file,
-        plan=plan,
-        started=started,
-        definitions=result.definitions,
-        workers=workers,
-        tables=writer.written,
-        extra={"overrides": list(overrides), "detail": detail},
-    )
+        scenario, plan, n, seed, out_dir = run.scenario, run.plan, run.n, run.seed, run.out_dir
+        keep = run.options["keep"]
+        console = Console(stderr=True)
+        progress, task = _run_progress(run, "simulating", n)
+        with progress, TableWriter(out_dir) as writer:
+            result = experiments.simulate(
+                scenario,
+                plan,
+                seed=seed,
+                replications=n,
+                backend=backend,
+                keep=keep,
+                sink=writer,
+                checkpoint=run.checkpoint.store("simulate"),
+                batch=run.chunk_size,
+                on_progress=lambda done: progress.update(task, completed=done),
+            )
+            writer.write("replications", result.replications)
+            writer.write("parts", result.parts)
+            writer.write("suppliers", result.suppliers)
+            if scenario.disruptions:
+                writer.write("events", result.events)
+            for name in ("programs", "program_outcomes", "contract_reviews", "improvements"):
+                if getattr(result, name) is not None:
+                    writer.write(name, getattr(result, name))
+            writer.write("summary", result.summary)
+        summary_json = {
+            "scenario": scenario.meta.name,
+            "plan": plan.name,
+            "replications": n,
+            "seed": seed,
+            "definitions": result.definitions,
+            "kpis": result.summary.to_dict(orient="records"),
+        }
+        _finish_run(
+            out_dir,
+            simulation_figures(result, scenario),
+            summary_json,
+            command="simulate",
+            scenario=scenario,
+            scenario_file=run.scenario_file,
+            plan=plan,
+            started=run.started,
+            definitions=result.definitions,
+            workers=backend.workers,
+            tables=writer.written,
+            extra={**run.manifest_extra(backend), "keep": keep},
+        )
+        run.done()
     if as_json:
         _emit_json({"ok": True, "run_dir": str(out_dir), **summary_json})
     else:
@@ -580,7 +897,9 @@ def compare(
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.argument(
+    "scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path), required=False
+)
 @click.option("--event", "event", help="The drill to run (an id under drills: in the scenario).")
 @click.option(
     "--sweep",
@@ -613,14 +932,7 @@ def compare(
     help="Replications (default: run.replications).",
 )
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: run.seed).")
-@click.option(
-    "-j",
-    "--workers",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Worker processes.",
-)
+@_backend_options
 @click.option(
     "--failure-threshold",
     type=click.FloatRange(0.0, 1.0),
@@ -637,8 +949,10 @@ def compare(
 @click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
 @set_option
 @json_option
+@click.pass_context
 def drill(
-    scenario_file: Path,
+    ctx: click.Context,
+    scenario_file: Path | None,
     event: str | None,
     sweep: str | None,
     weeks: float,
@@ -647,6 +961,10 @@ def drill(
     replications: int | None,
     seed: int | None,
     workers: int,
+    cluster: str | None,
+    scheduler: str | None,
+    chunk: int | None,
+    resume: Path | None,
     failure_threshold: float,
     out_dir: Path | None,
     force: bool,
@@ -665,76 +983,107 @@ def drill(
     time to survive, time to recover, exposure gap and risk exposure index (LP) and the
     likelihood from the scenario's disruptions; it draws the ranking and a likelihood x
     impact chart.
-    """
-    import datetime as dt
 
+    Both resume: `keiretsu drill --resume RUN_DIR` finishes an interrupted drill chunk by
+    chunk (its twin, then the drilled run) and a sweep node by node (finished nodes are
+    kept; the node in progress and the twin resume chunk by chunk).
+    """
     from rich.console import Console
 
     from keiretsu import experiments
     from keiretsu.fileio import TableWriter
     from keiretsu.reports.console import print_kpi_table
     from keiretsu.reports.figures import drill_figures
-    from keiretsu.scenario.loader import load_plan, load_scenario
 
-    if (event is None) == (sweep is None):
+    if resume is not None:
+        settings, _ = experiments.read_run_settings(resume, ("drill", "drill --sweep"))
+        command = settings["command"]
+    elif (event is None) == (sweep is None):
         raise click.UsageError("give either --event ID or --sweep suppliers|regions|tier2")
-    scenario = load_scenario(scenario_file, overrides)
-    plan = load_plan(plan_file, scenario) if plan_file else scenario.plan
-    n = replications or scenario.run.replications
-    seed = scenario.run.seed if seed is None else seed
-    if sweep is not None:
-        sweep_args = (sweep, weeks, start_date, n, seed, workers, failure_threshold)
-        _sweep(scenario_file, scenario, plan, *sweep_args, out_dir, force, overrides, as_json)
-        return
-    if event not in {d.id for d in scenario.drills}:
-        names = ", ".join(d.id for d in scenario.drills) or "none defined in the scenario"
-        raise InputError(Problem("--event", 0, 0, "", f"unknown drill {event!r} (drills: {names})"))
-    started = dt.datetime.now(dt.UTC)
-    out_dir = _run_dir(out_dir, f"{scenario_file.stem}-drill-{event}", started, force)
-    progress = _progress("drilling")
-    with progress, TableWriter(out_dir) as writer:
-        task = progress.add_task("drill", total=2 * n)
-        result = experiments.drill(
-            scenario,
-            event,
-            plan,
-            seed=seed,
-            replications=n,
-            workers=workers,
-            failure_threshold=failure_threshold,
-            on_progress=lambda done: progress.update(task, completed=done),
-        )
-        writer.write("impact", result.impact)
-        writer.write("summary", result.summary)
-        writer.write("recovery", result.recovery)
-        writer.write("events", result.event.events)
-    summary_json = {
-        "scenario": scenario.meta.name,
-        "plan": plan.name,
-        "drill": event,
-        "replications": n,
+    else:
+        command = "drill --sweep" if sweep is not None else "drill"
+    stem = scenario_file.stem if scenario_file is not None else "run"
+    start = {
+        "resume": resume,
+        "scenario_file": scenario_file,
+        "overrides": overrides,
+        "plan_file": plan_file,
+        "replications": replications,
         "seed": seed,
-        "definitions": result.definitions,
-        "measures": result.summary.to_dict(orient="records"),
+        "chunk": chunk,
+        "out_dir": out_dir,
+        "force": force,
     }
-    _finish_run(
-        out_dir,
-        drill_figures(result, scenario),
-        summary_json,
-        command="drill",
-        scenario=scenario,
-        scenario_file=scenario_file,
-        plan=plan,
-        started=started,
-        definitions=result.definitions,
-        workers=workers,
-        tables=writer.written,
-        extra={
-            "overrides": list(overrides),
-            "event": event,
-            "failure_threshold": failure_threshold,
-        },
-    )
+    with _open_backend(workers, scheduler, cluster) as backend:
+        if command == "drill --sweep":
+            run = _start_run(
+                ctx,
+                command,
+                backend,
+                stem=lambda _: f"{stem}-sweep-{sweep}",
+                options=lambda sc, _: _sweep_options(
+                    sc, scenario_file, sweep, weeks, start_date, failure_threshold
+                ),
+                **start,
+            )
+            _sweep(run, backend, as_json)
+            return
+        run = _start_run(
+            ctx,
+            command,
+            backend,
+            stem=lambda _: f"{stem}-drill-{event}",
+            options=lambda sc, _: _drill_options(sc, event, failure_threshold),
+            **start,
+        )
+        scenario, plan, n, seed, out_dir = run.scenario, run.plan, run.n, run.seed, run.out_dir
+        event, failure_threshold = run.options["event"], run.options["failure_threshold"]
+        progress, task = _run_progress(run, "drilling", 2 * n)
+        with progress, TableWriter(out_dir) as writer:
+            result = experiments.drill(
+                scenario,
+                event,
+                plan,
+                seed=seed,
+                replications=n,
+                backend=backend,
+                batch=run.chunk_size,
+                checkpoint=run.checkpoint,
+                failure_threshold=failure_threshold,
+                on_progress=lambda done: progress.update(task, completed=done),
+            )
+            writer.write("impact", result.impact)
+            writer.write("summary", result.summary)
+            writer.write("recovery", result.recovery)
+            writer.write("events", result.event.events)
+        summary_json = {
+            "scenario": scenario.meta.name,
+            "plan": plan.name,
+            "drill": event,
+            "replications": n,
+            "seed": seed,
+            "definitions": result.definitions,
+            "measures": result.summary.to_dict(orient="records"),
+        }
+        _finish_run(
+            out_dir,
+            drill_figures(result, scenario),
+            summary_json,
+            command="drill",
+            scenario=scenario,
+            scenario_file=run.scenario_file,
+            plan=plan,
+            started=run.started,
+            definitions=result.definitions,
+            workers=backend.workers,
+            tables=writer.written,
+            extra={
+                **run.manifest_extra(backend),
+                "event": event,
+                "failure_threshold": failure_threshold,
+            },
+        )
+        run.done()
     if as_json:
         _emit_json({"ok": True, "run_dir": str(out_dir), **summary_json})
     else:
@@ -743,22 +1092,42 @@ def drill(
         Console(stderr=True).print(f"run directory: {out_dir}")
 
 
-def _sweep(
-    scenario_file,
-    scenario,
-    plan,
-    over,
-    weeks,
-    start_date,
-    n,
-    seed,
-    workers,
-    failure_threshold,
-    out_dir,
-    force,
-    overrides,
-    as_json,
-) -> None:
+def _drill_options(scenario, event: str, failure_threshold: float) -> dict[str, Any]:
+    if event not in {d.id for d in scenario.drills}:
+        names = ", ".join(d.id for d in scenario.drills) or "none defined in the scenario"
+        raise InputError(Problem("--event", 0, 0, "", f"unknown drill {event!r} (drills: {names})"))
+    return {"event": event, "failure_threshold": failure_threshold}
+
+
+def _sweep_options(
+    scenario, scenario_file, over: str, weeks: float, start_date, failure_threshold: float
+) -> dict[str, Any]:
+    """The settings of a sweep (checked before its run directory is made)."""
+    import datetime as dt
+
+    from keiretsu import experiments
+
+    start = start_date.date() if start_date is not None else None
+    days = scenario.horizon.n_periods * scenario.horizon.days_per_period
+    horizon_end = scenario.meta.start_date + dt.timedelta(days=days)
+    if start is not None and not scenario.meta.start_date <= start < horizon_end:
+        message = f"{start} is outside the horizon ({scenario.meta.start_date} to {horizon_end})"
+        raise InputError(Problem("--start", 0, 0, "", message))
+    if not experiments.knockouts(scenario, over, weeks, scenario.meta.start_date):
+        raise InputError(
+            Problem(
+                str(scenario_file), 0, 0, "tier2", "no tier-2 sub-supplier feeds a tier-1 offer"
+            )
+        )
+    return {
+        "sweep": over,
+        "weeks": weeks,
+        "start_date": None if start is None else start.isoformat(),
+        "failure_threshold": failure_threshold,
+    }
+
+
+def _sweep(run: _Run, backend, as_json: bool) -> None:
     """``keiretsu drill --sweep``: every node knocked out in turn, ranked."""
     import datetime as dt
 
@@ -769,24 +1138,14 @@ def _sweep(
     from keiretsu.reports.console import print_sweep_table
     from keiretsu.reports.figures import sweep_figures
 
-    start = start_date.date() if start_date is not None else None
-    days = scenario.horizon.n_periods * scenario.horizon.days_per_period
-    horizon_end = scenario.meta.start_date + dt.timedelta(days=days)
-    if start is not None and not scenario.meta.start_date <= start < horizon_end:
-        message = f"{start} is outside the horizon ({scenario.meta.start_date} to {horizon_end})"
-        raise InputError(Problem("--start", 0, 0, "", message))
-    started = dt.datetime.now(dt.UTC)
-    out_dir = _run_dir(out_dir, f"{scenario_file.stem}-sweep-{over}", started, force)
+    scenario, plan, n, seed, out_dir = run.scenario, run.plan, run.n, run.seed, run.out_dir
+    over, weeks = run.options["sweep"], run.options["weeks"]
+    start = run.options["start_date"]
+    start = None if start is None else dt.date.fromisoformat(start)
+    failure_threshold = run.options["failure_threshold"]
     nodes = len(experiments.knockouts(scenario, over, weeks, scenario.meta.start_date))
-    if nodes == 0:
-        raise InputError(
-            Problem(
-                str(scenario_file), 0, 0, "tier2", "no tier-2 sub-supplier feeds a tier-1 offer"
-            )
-        )
-    progress = _progress(f"sweeping {nodes} {over}")
+    progress, task = _run_progress(run, f"sweeping {nodes} {over}", (nodes + 1) * n)
     with progress, TableWriter(out_dir) as writer:
-        task = progress.add_task("sweep", total=(nodes + 1) * n)
         result = experiments.sweep(
             scenario,
             over,
@@ -795,7 +1154,9 @@ def _sweep(
             start_date=start,
             seed=seed,
             replications=n,
-            workers=workers,
+            backend=backend,
+            batch=run.chunk_size,
+            checkpoint=run.checkpoint,
             failure_threshold=failure_threshold,
             on_progress=lambda done: progress.update(task, completed=done),
         )
@@ -819,19 +1180,20 @@ def _sweep(
         summary_json,
         command="drill --sweep",
         scenario=scenario,
-        scenario_file=scenario_file,
+        scenario_file=run.scenario_file,
         plan=plan,
-        started=started,
+        started=run.started,
         definitions=result.definitions,
-        workers=workers,
+        workers=backend.workers,
         tables=writer.written,
         extra={
-            "overrides": list(overrides),
+            **run.manifest_extra(backend),
             "sweep": over,
             "weeks": weeks,
             "start_date": str(result.start_date),
         },
     )
+    run.done()
     if as_json:
         _emit_json({"ok": True, "run_dir": str(out_dir), **summary_json})
     else:

@@ -134,3 +134,152 @@ class TableWriter:
             self.close()
         else:
             self.abort()
+
+
+def remove_stale_temporaries(directory: str | Path) -> list[Path]:
+    """Delete the temporary files (``.NAME.*.tmp``) a killed run left in ``directory``."""
+    directory = Path(directory)
+    stale = [p for p in directory.glob(".*.tmp") if p.is_file()]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
+class ChunkStore:
+    """Completed chunks of one piece of work, kept so an interrupted run can resume.
+
+    ``DIR/CHUNK.TABLE.parquet`` holds table ``TABLE`` of chunk ``CHUNK`` (an integer id),
+    each written atomically; ``DIR/index.json``, rewritten atomically after a chunk's
+    files are all in place, lists the completed chunks with a caller's ``key`` for each
+    (e.g. its replications). A chunk is complete if and only if the index lists it, so a
+    run killed at any instant leaves a store that is consistent: files of a chunk not in
+    the index are ignored (and overwritten when it is redone).
+    """
+
+    INDEX = "index.json"
+
+    def __init__(self, directory: str | Path):
+        import json
+
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(self.directory)
+        index = self.directory / self.INDEX
+        self._index: dict[str, dict] = {}
+        if index.is_file():
+            try:
+                self._index = json.loads(index.read_text(encoding="utf-8"))["chunks"]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{index} is not a chunk index: {exc}") from None
+
+    def completed(self) -> dict[int, dict]:
+        """Completed chunk ids and what was saved with each (``key``, ``tables``)."""
+        return {int(k): v for k, v in self._index.items()}
+
+    def __contains__(self, chunk: int) -> bool:
+        return str(chunk) in self._index
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def key(self, chunk: int) -> object:
+        return self._index[str(chunk)]["key"]
+
+    def _file(self, chunk: int, table: str) -> Path:
+        return self.directory / f"{chunk:06d}.{table}.parquet"
+
+    def save(self, chunk: int, key: object, frames: dict) -> None:
+        """Store ``frames`` (name -> DataFrame) as chunk ``chunk``, then mark it complete."""
+        import io
+
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        for name, frame in frames.items():
+            buffer = io.BytesIO()
+            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer)
+            write_bytes_atomic(self._file(chunk, name), buffer.getvalue())
+        self._index[str(chunk)] = {"key": key, "tables": list(frames)}
+        self._write_index()
+
+    def load(self, chunk: int) -> dict:
+        """The frames saved as chunk ``chunk`` (name -> DataFrame)."""
+        import pyarrow.parquet as pq
+
+        entry = self._index[str(chunk)]
+        return {
+            name: pq.read_table(self._file(chunk, name)).to_pandas() for name in entry["tables"]
+        }
+
+    def _write_index(self) -> None:
+        import json
+
+        text = json.dumps({"chunks": self._index}, separators=(",", ":"))
+        write_text_atomic(self.directory / self.INDEX, text)
+
+    def clear(self) -> None:
+        """Delete the store and every file in it."""
+        import shutil
+
+        shutil.rmtree(self.directory, ignore_errors=True)
+        self._index = {}
+
+
+class Checkpoint:
+    """What a long run keeps in ``RUN_DIR/.checkpoint`` so it can resume: one
+    :class:`ChunkStore` per piece of work (``store(name)``), and a lock so two
+    processes never run the same directory at once."""
+
+    DIRECTORY = ".checkpoint"
+
+    def __init__(self, run_dir: str | Path):
+        self.run_dir = Path(run_dir)
+        self.directory = self.run_dir / self.DIRECTORY
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._lock = None
+
+    def store(self, name: str) -> ChunkStore:
+        """The chunk store of the piece of work ``name`` (created if new)."""
+        return ChunkStore(self.directory / name)
+
+    def has(self, name: str) -> bool:
+        return (self.directory / name / ChunkStore.INDEX).is_file()
+
+    def stores(self) -> list[ChunkStore]:
+        """Every chunk store kept so far."""
+        return [ChunkStore(p.parent) for p in sorted(self.directory.glob(f"*/{ChunkStore.INDEX}"))]
+
+    def lock(self) -> None:
+        """Hold an exclusive lock on the run directory (released at exit); ``OSError``
+        (EWOULDBLOCK) if another process holds it."""
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            return
+        handle = open(self.directory / "lock", "a")  # noqa: SIM115 - held until close
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise
+        self._lock = handle
+
+    def release(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def reset(self) -> None:
+        """Delete every chunk store (a fresh start in a used directory); keep the lock."""
+        import shutil
+
+        for path in self.directory.iterdir():
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+
+    def clear(self) -> None:
+        """Delete everything kept, lock included (once the run is complete)."""
+        import shutil
+
+        self.release()
+        shutil.rmtree(self.directory, ignore_errors=True)

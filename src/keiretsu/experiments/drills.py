@@ -1,5 +1,12 @@
 """Drills and sweeps: a scheduled disruption (or every single-node knock-out) against the
-same replications without it (common random numbers)."""
+same replications without it (common random numbers).
+
+Both take a ``backend`` (see :mod:`keiretsu.sim.backends`) and a ``checkpoint``
+(:class:`keiretsu.fileio.Checkpoint`): a drill resumes chunk by chunk in its twin and
+its drilled run; a sweep resumes node by node (a finished node's per-replication
+measures are saved and its simulation's chunks dropped; the node in progress resumes
+chunk by chunk, the twin too).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +19,10 @@ import pandas as pd
 
 from keiretsu.analysis.stats import summarize
 from keiretsu.experiments.runs import SimulationResult, simulate
+from keiretsu.fileio import Checkpoint
 from keiretsu.scenario.disruptions import Drill, drill_target
 from keiretsu.scenario.model import Plan, Scenario
+from keiretsu.sim.backends import Backend
 
 DRILL_MEASURES = [
     "unfilled_units",
@@ -57,15 +66,23 @@ def _most_hit(recovery: pd.DataFrame) -> str:
     return str(gap.groupby(recovery["part"]).mean().idxmax())
 
 
-def _drill_runs(seed: int, n: int, workers: int) -> dict[str, Any]:
+def _drill_runs(
+    seed: int, n: int, workers: int, backend: Backend | None, batch: int | None
+) -> dict[str, Any]:
     """Simulation settings shared by a drill (or sweep) and its twin."""
     return {
         "seed": seed,
         "replications": n,
         "workers": workers,
-        "detail": "part",
+        "backend": backend,
+        "batch": batch,
+        "keep": "per-period",
         "keep_part_periods": True,
     }
+
+
+def _store(checkpoint: Checkpoint | None, name: str):
+    return None if checkpoint is None else checkpoint.store(name)
 
 
 def _measure(
@@ -143,6 +160,9 @@ def drill(
     seed: int | None = None,
     replications: int | None = None,
     workers: int = 1,
+    backend: Backend | None = None,
+    batch: int | None = None,
+    checkpoint: Checkpoint | None = None,
     failure_threshold: float = 0.8,
     on_progress: Callable[[int], None] | None = None,
 ) -> DrillResult:
@@ -167,9 +187,22 @@ def drill(
     plan = scenario.plan if plan is None else plan
     n = scenario.run.replications if replications is None else replications
     seed = scenario.run.seed if seed is None else seed
-    kw = _drill_runs(seed, n, workers)
-    twin = simulate(scenario, plan, on_progress=_offset(on_progress, 0), **kw)
-    hit = simulate(scenario, plan, on_progress=_offset(on_progress, n), drills=[chosen], **kw)
+    kw = _drill_runs(seed, n, workers, backend, batch)
+    twin = simulate(
+        scenario,
+        plan,
+        on_progress=_offset(on_progress, 0),
+        checkpoint=_store(checkpoint, "twin"),
+        **kw,
+    )
+    hit = simulate(
+        scenario,
+        plan,
+        on_progress=_offset(on_progress, n),
+        drills=[chosen],
+        checkpoint=_store(checkpoint, "drill"),
+        **kw,
+    )
     impact, recovery = _measure(scenario, chosen, twin, hit, failure_threshold)
     summary = summarize(impact, DRILL_MEASURES, scenario.run.percentiles)
     definitions = {
@@ -281,6 +314,9 @@ def sweep(
     seed: int | None = None,
     replications: int | None = None,
     workers: int = 1,
+    backend: Backend | None = None,
+    batch: int | None = None,
+    checkpoint: Checkpoint | None = None,
     failure_threshold: float = 0.8,
     on_progress: Callable[[int], None] | None = None,
 ) -> SweepResult:
@@ -301,17 +337,42 @@ def sweep(
     if start_date is None:
         start_date = scenario.meta.start_date + dt.timedelta(days=int(horizon_days // 2))
     drills = knockouts(scenario, over, weeks, start_date)
-    kw = _drill_runs(seed, n, workers)
-    twin = simulate(scenario, plan, on_progress=_offset(on_progress, 0), **kw)
+    kw = _drill_runs(seed, n, workers, backend, batch)
+    twin = simulate(
+        scenario,
+        plan,
+        on_progress=_offset(on_progress, 0),
+        checkpoint=_store(checkpoint, "twin"),
+        **kw,
+    )
     impacts, rows, curves = [], [], []
     percentiles = scenario.run.percentiles
+    finished = _store(checkpoint, "nodes")  # node-level: each finished node's impact
     for i, d in enumerate(drills, start=1):
-        hit = simulate(scenario, plan, on_progress=_offset(on_progress, i * n), drills=[d], **kw)
-        impact, by_part = _measure(scenario, d, twin, hit, failure_threshold)
-        impact.insert(0, "node", drill_target(d))
-        worst = _most_hit(by_part)
-        curve = by_part[by_part["part"] == worst].copy()
-        curve.insert(0, "node", drill_target(d))
+        if finished is not None and i in finished:
+            if finished.key(i) != drill_target(d):
+                raise ValueError(f"checkpoint node {i} is {finished.key(i)!r}, not {d.id!r}")
+            saved = finished.load(i)
+            impact, curve = saved["impact"], saved["curve"]
+            if on_progress is not None:
+                on_progress((i + 1) * n)
+        else:
+            node_chunks = _store(checkpoint, f"node-{i:04d}")
+            hit = simulate(
+                scenario,
+                plan,
+                on_progress=_offset(on_progress, i * n),
+                drills=[d],
+                checkpoint=node_chunks,
+                **kw,
+            )
+            impact, by_part = _measure(scenario, d, twin, hit, failure_threshold)
+            impact.insert(0, "node", drill_target(d))
+            curve = by_part[by_part["part"] == _most_hit(by_part)].copy()
+            curve.insert(0, "node", drill_target(d))
+            if finished is not None and node_chunks is not None:
+                finished.save(i, drill_target(d), {"impact": impact, "curve": curve})
+                node_chunks.clear()  # the node's measures are saved: its chunks go
         curves.append(curve)
         impacts.append(impact)
         summary = summarize(impact, DRILL_MEASURES, percentiles).set_index("kpi")

@@ -157,7 +157,7 @@ def tables(
                 "revenue": per_period(revenue),
             }
         )
-    periods["total_cost"] = periods[COST_COLUMNS].sum(axis=1)
+    periods["total_cost"] = _total(periods)
     periods["margin"] = periods["revenue"] - periods["total_cost"]
 
     part_periods = supplier_periods = None
@@ -255,7 +255,7 @@ def tables(
     rep["mean_on_hand_value"] = means["on_hand_value"]
     for c in COST_COLUMNS:
         rep[c] = totals[c]
-    rep["total_cost"] = totals[COST_COLUMNS].sum(axis=1)
+    rep["total_cost"] = _total(totals)
     rep["revenue"] = totals["revenue"]
     rep["margin"] = rep["revenue"] - rep["total_cost"]
     rep["cost_per_period"] = rep["total_cost"] / T
@@ -396,6 +396,15 @@ COST_COLUMNS = [
     "contract_cost",
 ]
 """Cost categories, in the order reports show them (money in meta.currency)."""
+
+
+def _total(frame: pd.DataFrame) -> pd.Series:
+    """The cost columns added one after the other (a row sum over eight or more columns
+    would be pairwise for one row and sequential for several: batch-dependent last bits)."""
+    total = frame[COST_COLUMNS[0]].copy()
+    for column in COST_COLUMNS[1:]:
+        total = total + frame[column]
+    return total
 
 
 def _over_periods(x: np.ndarray) -> np.ndarray:
