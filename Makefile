@@ -12,7 +12,7 @@ STAMP := $(VENV)/.keiretsu-synced
 RUN := $(BIN)/keiretsu
 DEMO_OUT ?= runs/demo
 
-.PHONY: help venv demo test test-fast lint format bench schema clean
+.PHONY: help venv demo test test-fast lint format bench schema docs clean
 
 help:
 	@echo "make demo   - install everything and run the bundled EV battery scenario end to end"
@@ -20,6 +20,7 @@ help:
 	@echo "make lint   - ruff (lint + format check) and import-linter only"
 	@echo "make bench  - speed and memory figures (benchmarks/)"
 	@echo "make schema - regenerate the committed JSON Schemas in schemas/"
+	@echo "make docs   - regenerate the CLI and scenario references in docs/reference/"
 
 $(STAMP): pyproject.toml uv.lock
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found on PATH (try pyenv install 3.12)" >&2; exit 1; }
@@ -57,6 +58,9 @@ bench: $(STAMP)
 schema: $(STAMP)
 	$(RUN) schema -o schemas/scenario.schema.json
 	$(RUN) schema --plan -o schemas/plan.schema.json
+
+docs: $(STAMP)
+	$(BIN)/python -m keiretsu.docs docs/reference
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache .hypothesis
