@@ -84,3 +84,17 @@ def test_replications_are_capped_and_capped_output_is_not_compared(tmp_path):
     assert capped("keiretsu x -n 200", 0) == "keiretsu x -n 200"
     page = "<!-- output: exact -->\n```\n$ echo -n 200\n200\n```\n"
     run(extract(page), tmp_path, "page.md")  # ran as `echo -n 5`; output not compared
+
+
+def test_output_of_a_run_made_smaller_is_not_compared(tmp_path):
+    page = (
+        "<!-- output: exact -->\n```\n"
+        "$ mkdir -p runs/a && echo -n 200 > runs/a/n --out runs/a\n"
+        "$ cat runs/a/n\n200\n"
+        "$ cat runs/ab 2>/dev/null || echo other   # exit status 0\nother\n```\n"
+    )
+    run(extract(page), tmp_path, "page.md")  # runs/a was written small: its cat not compared
+    wrong = page.replace("other\n```", "else\n```")
+    (tmp_path / "again").mkdir()
+    with pytest.raises(AssertionError, match="got: 'other'"):  # runs/ab is another folder
+        run(extract(wrong), tmp_path / "again", "page.md")
