@@ -11,12 +11,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.keiretsu-synced
 RUN := $(BIN)/keiretsu
 DEMO_OUT ?= runs/demo
+NOTEBOOK_REPLICATIONS ?= 3
 
 .PHONY: help venv demo test test-fast lint format bench schema docs clean
 
 help:
 	@echo "make demo   - install everything and run the bundled EV battery scenario end to end"
-	@echo "make test   - install everything; ruff, import-linter contracts and the whole test suite"
+	@echo "make test   - install everything; ruff, import-linter contracts, the whole test suite and the notebooks"
 	@echo "make lint   - ruff (lint + format check) and import-linter only"
 	@echo "make bench  - speed and memory figures (benchmarks/)"
 	@echo "make schema - regenerate the committed JSON Schemas in schemas/"
@@ -46,8 +47,9 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
+# The notebooks run with a few replications (their parameter cell reads the variable).
 test: lint
-	$(BIN)/python -m pytest -q
+	KEIRETSU_NOTEBOOK_REPLICATIONS=$(NOTEBOOK_REPLICATIONS) $(BIN)/python -m pytest -q --nbmake tests notebooks
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
