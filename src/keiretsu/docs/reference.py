@@ -136,10 +136,10 @@ def _command_section(cmd: click.Command, ctx: click.Context, level: int) -> list
     options = [p for p in params if isinstance(p, click.Option)]
     if arguments:
         rows = [
-            [f"`{a.make_metavar(ctx)}`", _param_type(a), "required" if a.required else "optional"]
+            [f"`{a.make_metavar(ctx)}`", _param_type(a), "yes" if a.required else "no"]
             for a in arguments
         ]
-        out += [*_table(["argument", "takes", ""], rows), ""]
+        out += [*_table(["argument", "takes", "required"], rows), ""]
     if options:
         rows = [
             [
