@@ -11,15 +11,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.keiretsu-synced
 RUN := $(BIN)/keiretsu
 DEMO_OUT ?= runs/demo
+NOTEBOOK_REPLICATIONS ?= 3
 
-.PHONY: help venv demo test test-fast lint format bench schema clean
+.PHONY: help venv demo test test-fast lint format bench schema docs clean
 
 help:
 	@echo "make demo   - install everything and run the bundled EV battery scenario end to end"
-	@echo "make test   - install everything; ruff, import-linter contracts and the whole test suite"
+	@echo "make test   - install everything; ruff, import-linter contracts, the whole test suite and the notebooks"
 	@echo "make lint   - ruff (lint + format check) and import-linter only"
 	@echo "make bench  - speed and memory figures (benchmarks/)"
 	@echo "make schema - regenerate the committed JSON Schemas in schemas/"
+	@echo "make docs   - regenerate the CLI and scenario references in docs/reference/"
 
 $(STAMP): pyproject.toml uv.lock
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found on PATH (try pyenv install 3.12)" >&2; exit 1; }
@@ -45,8 +47,9 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
+# The notebooks run with a few replications (their parameter cell reads the variable).
 test: lint
-	$(BIN)/python -m pytest -q
+	KEIRETSU_NOTEBOOK_REPLICATIONS=$(NOTEBOOK_REPLICATIONS) $(BIN)/python -m pytest -q --nbmake tests notebooks
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
@@ -57,6 +60,9 @@ bench: $(STAMP)
 schema: $(STAMP)
 	$(RUN) schema -o schemas/scenario.schema.json
 	$(RUN) schema --plan -o schemas/plan.schema.json
+
+docs: $(STAMP)
+	$(BIN)/python -m keiretsu.docs docs/reference
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache .hypothesis
