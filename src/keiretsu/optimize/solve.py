@@ -144,17 +144,21 @@ class SolveReport:
 
 
 @contextlib.contextmanager
-def _stdout_to_stderr() -> Iterator[None]:
-    """Send file descriptor 1 to 2 while a native solver runs (it prints banners)."""
+def _quiet_native_stdout() -> Iterator[None]:
+    """Send file descriptor 1 to /dev/null while a native solver runs: HiGHS prints its
+    banner on first use even with ``msg=False``, which would break ``--json`` output and
+    clutter tables; statuses come back through the API, not the log."""
     sys.stdout.flush()
     saved = os.dup(1)
+    sink = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        os.dup2(sink, 1)
         yield
     finally:
         sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(sink)
 
 
 def solver(
@@ -187,7 +191,7 @@ def _lp_path(prob: pulp.LpProblem) -> str:
 
 
 def _run(prob: pulp.LpProblem, using: pulp.LpSolver) -> pulp.LpSolveStats:
-    with _stdout_to_stderr():
+    with _quiet_native_stdout():
         return prob.solve(using)
 
 
