@@ -267,3 +267,68 @@ def test_early_warning_lets_contingencies_move_volume_before_the_outage() -> Non
     ]
     assert (warned <= silent).all()
     assert (silent > 0).all() and (warned == 0).all()
+
+
+def test_a_new_source_learns_its_quoted_defect_rate_over_its_first_half_year() -> None:
+    """S2 becomes the source in year 2: its defect rate starts at (1 + LEARNING_DEFECT_EXTRA)
+    times its own and falls linearly to it over LEARNING_DAYS, so the year's rejected share
+    is the quoted rate times (LEARNING_DAYS x (1 + extra / 2) + the rest) / 365; a source
+    from day 0 shows the quoted rate."""
+    from keiretsu.sim.network import LEARNING_DAYS, LEARNING_DEFECT_EXTRA
+
+    rate = 0.1
+    suppliers = [
+        {
+            "id": sid,
+            "region": "R",
+            "offers": [
+                {
+                    "part": "P",
+                    "unit_price": 2.0,
+                    "lead_time_days": {"kind": "fixed", "value": 0},
+                    "defect_ppm": ppm,
+                }
+            ],
+        }
+        for sid, ppm in (("S", 0), ("S2", rate * 1e6))
+    ]
+    inventory = {"P": {"policy": "base_stock", "order_up_to_units": 2 * D}}
+    run = {"replications": 20, "seed": 11}
+    switch = _scenario(
+        suppliers=suppliers,
+        run=run,
+        plan={
+            "allocation": {"P": {"S": 1.0}},
+            "allocation_by_year": {"P": {2: {"S2": 1.0}}},
+            "inventory": inventory,
+        },
+    )
+    always = _scenario(
+        suppliers=suppliers,
+        run=run,
+        plan={"allocation": {"P": {"S2": 1.0}}, "inventory": inventory},
+    )
+
+    def rejected_share(scenario):
+        table = simulate(scenario, detail="network").suppliers
+        s2 = table[table["supplier"] == "S2"]
+        return s2["rejected_units"].sum() / s2["received_units"].sum()
+
+    extra = (LEARNING_DAYS * (1 + LEARNING_DEFECT_EXTRA / 2) + 365 - LEARNING_DAYS) / 365
+    assert rejected_share(always) == pytest.approx(rate, rel=0.05)
+    assert rejected_share(switch) == pytest.approx(rate * extra, rel=0.05)
+
+
+def test_the_scorecard_weights_the_dimension_attainments_by_hand() -> None:
+    """Punctual, defect-free, no cost reduction or improvements, sustainability 0.5: the
+    default weights give (0.3 x 0 + 0.2 x 100 + 0.3 x 100 + 0.1 x 0 + 0.1 x 50) / 1 = 55."""
+    doc = _scenario({"review": "quarterly"}).model_dump(mode="json")
+    doc["suppliers"][0]["sustainability_score"] = 0.5
+    reviews = simulate(Scenario.model_validate(doc), detail="network").contract_reviews
+    assert len(reviews) == 2 * 8  # 2 replications x 8 quarters
+    assert (reviews["cost_score"] == 0).all()
+    assert (reviews["quality_score"] == 100).all()
+    assert (reviews["delivery_score"] == 100).all()
+    assert (reviews["innovation_score"] == 0).all()
+    assert (reviews["sustainability_score"] == 50).all()
+    assert np.allclose(reviews["score"], 55.0)
