@@ -740,14 +740,16 @@ def simulate(
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.argument(
+    "scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path), required=False
+)
 @click.option(
     "--plan",
     "plan_files",
     multiple=True,
-    required=True,
     type=click.Path(path_type=Path),
-    help="A plan file to compare (repeatable); the scenario's own plan always runs too, first.",
+    help="A plan file to compare (repeatable, at least one); the scenario's own plan "
+    "always runs too, first.",
 )
 @click.option(
     "--baseline",
@@ -760,14 +762,7 @@ def simulate(
     help="Replications per plan (default: run.replications).",
 )
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: run.seed).")
-@click.option(
-    "-j",
-    "--workers",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Worker processes; results are identical for any number.",
-)
+@_backend_options
 @click.option(
     "--out",
     "out_dir",
@@ -777,13 +772,19 @@ def simulate(
 @click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
 @set_option
 @json_option
+@click.pass_context
 def compare(
-    scenario_file: Path,
+    ctx: click.Context,
+    scenario_file: Path | None,
     plan_files: tuple[Path, ...],
     baseline: str | None,
     replications: int | None,
     seed: int | None,
     workers: int,
+    cluster: str | None,
+    scheduler: str | None,
+    chunk: int | None,
+    resume: Path | None,
     out_dir: Path | None,
     force: bool,
     overrides: tuple[str, ...],
@@ -802,81 +803,91 @@ def compare(
     replications, parts and periods with a plan column, as parquet and CSV; figures
     cost_vs_service, service_bands, cost_breakdown) and prints the delta table (on
     stderr with --json). `keiretsu report RUN_DIR` makes the HTML report and workbook.
-    """
-    import datetime as dt
 
+    Runs where simulate runs (-j, --cluster, --scheduler) and resumes like it:
+    `keiretsu compare --resume RUN_DIR` finishes an interrupted comparison plan by plan,
+    chunk by chunk.
+    """
     from rich.console import Console
 
     from keiretsu import experiments
     from keiretsu.fileio import TableWriter
     from keiretsu.reports.console import print_delta_table
     from keiretsu.reports.figures import compare_figures
-    from keiretsu.scenario.loader import load_plan, load_scenario, read_document
+    from keiretsu.scenario.model import Plan
 
-    scenario = load_scenario(scenario_file, overrides)
-    plans, problems = [], []
-    for file in plan_files:
-        try:
-            plans.append(load_plan(file, scenario))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
-    where = [read_document(scenario_file).locate(("plan", "name"))]
-    where += [read_document(file).locate(("name",)) for file in plan_files]
-    names = [scenario.plan.name, *(p.name for p in plans)]
-    chosen = experiments.check_plans(names, baseline, where)
-    n = replications or scenario.run.replications
-    seed = scenario.run.seed if seed is None else seed
-    started = dt.datetime.now(dt.UTC)
-    out_dir = _run_dir(out_dir, f"{scenario_file.stem}-compare", started, force)
-    progress = _progress(f"comparing {len(names)} plans")
-    with progress, TableWriter(out_dir) as writer:
-        task = progress.add_task("compare", total=len(names) * n)
-        result = experiments.compare(
-            scenario,
-            plans,
-            baseline=chosen,
+    if resume is None and not plan_files:
+        raise click.UsageError("give at least one --plan PLAN.yaml to compare")
+    with _open_backend(workers, scheduler, cluster) as backend:
+        run = _start_run(
+            ctx,
+            "compare",
+            backend,
+            resume=resume,
+            scenario_file=scenario_file,
+            overrides=overrides,
+            plan_file=None,
+            replications=replications,
             seed=seed,
-            replications=n,
-            workers=workers,
-            on_progress=lambda done: progress.update(task, completed=done),
+            chunk=chunk,
+            out_dir=out_dir,
+            force=force,
+            stem=lambda _: f"{scenario_file.stem}-compare",
+            options=lambda sc, _: _compare_options(sc, scenario_file, plan_files, baseline),
         )
-        writer.write("summary", result.summary)
-        writer.write("deltas", result.deltas)
-        writer.write("replications", result.stacked("replications"))
-        writer.write("parts", result.stacked("parts"))
-        writer.write("periods", result.stacked("periods"))
-    summary_json = {
-        "scenario": scenario.meta.name,
-        "plans": names,
-        "baseline": chosen,
-        "replications": n,
-        "seed": seed,
-        "definitions": result.definitions,
-        "kpis": result.summary.to_dict(orient="records"),
-        "deltas": result.deltas.to_dict(orient="records"),
-    }
-    _finish_run(
-        out_dir,
-        compare_figures(result, scenario),
-        summary_json,
-        command="compare",
-        scenario=scenario,
-        scenario_file=scenario_file,
-        plan=next(p for p in [scenario.plan, *plans] if p.name == chosen),
-        started=started,
-        definitions=result.definitions,
-        workers=workers,
-        tables=writer.written,
-        extra={
-            "overrides": list(overrides),
+        scenario, n, seed, out_dir = run.scenario, run.n, run.seed, run.out_dir
+        plans = [Plan.model_validate(p) for p in run.options["plans"]]
+        chosen, files = run.options["baseline"], run.options["plan_files"]
+        names = [scenario.plan.name, *(p.name for p in plans)]
+        progress, task = _run_progress(run, f"comparing {len(names)} plans", len(names) * n)
+        with progress, TableWriter(out_dir) as writer:
+            result = experiments.compare(
+                scenario,
+                plans,
+                baseline=chosen,
+                seed=seed,
+                replications=n,
+                backend=backend,
+                checkpoint=run.checkpoint,
+                batch=run.chunk_size,
+                on_progress=lambda done: progress.update(task, completed=done),
+            )
+            writer.write("summary", result.summary)
+            writer.write("deltas", result.deltas)
+            writer.write("replications", result.stacked("replications"))
+            writer.write("parts", result.stacked("parts"))
+            writer.write("periods", result.stacked("periods"))
+        summary_json = {
+            "scenario": scenario.meta.name,
+            "plans": names,
             "baseline": chosen,
-            "plan_names": names,
-            "plan_files": [str(scenario_file), *map(str, plan_files)],
-            "plans": [p.model_dump(mode="json") for p in [scenario.plan, *plans]],
-        },
-    )
+            "replications": n,
+            "seed": seed,
+            "definitions": result.definitions,
+            "kpis": result.summary.to_dict(orient="records"),
+            "deltas": result.deltas.to_dict(orient="records"),
+        }
+        _finish_run(
+            out_dir,
+            compare_figures(result, scenario),
+            summary_json,
+            command="compare",
+            scenario=scenario,
+            scenario_file=run.scenario_file,
+            plan=next(p for p in [scenario.plan, *plans] if p.name == chosen),
+            started=run.started,
+            definitions=result.definitions,
+            workers=backend.workers,
+            tables=writer.written,
+            extra={
+                **run.manifest_extra(backend),
+                "baseline": chosen,
+                "plan_names": names,
+                "plan_files": [str(run.scenario_file), *files],
+                "plans": [p.model_dump(mode="json") for p in [scenario.plan, *plans]],
+            },
+        )
+        run.done()
     title = (
         f"{scenario.meta.name} — {len(names)} plans against {chosen!r}, "
         f"{n} replications, seed {seed}"
@@ -894,6 +905,32 @@ def compare(
         _emit_json({"ok": True, "run_dir": str(out_dir), **summary_json})
     else:
         Console(stderr=True).print(f"run directory: {out_dir}")
+
+
+def _compare_options(
+    scenario, scenario_file: Path, plan_files: tuple[Path, ...], baseline: str | None
+) -> dict[str, Any]:
+    """The plans compared (every problem in every file at once) and the baseline's name,
+    checked before the run directory is made."""
+    from keiretsu import experiments
+    from keiretsu.scenario.loader import load_plan, read_document
+
+    plans, problems = [], []
+    for file in plan_files:
+        try:
+            plans.append(load_plan(file, scenario))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    where = [read_document(scenario_file).locate(("plan", "name"))]
+    where += [read_document(file).locate(("name",)) for file in plan_files]
+    names = [scenario.plan.name, *(p.name for p in plans)]
+    return {
+        "plans": [p.model_dump(mode="json") for p in plans],
+        "plan_files": [str(f) for f in plan_files],
+        "baseline": experiments.check_plans(names, baseline, where),
+    }
 
 
 @main.command(context_settings=CONTEXT)
@@ -2093,7 +2130,9 @@ def report(
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.argument(
+    "scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path), required=False
+)
 @click.option(
     "--program",
     "program_ids",
@@ -2113,14 +2152,7 @@ def report(
     help="Replications (default: run.replications).",
 )
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: run.seed).")
-@click.option(
-    "-j",
-    "--workers",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Worker processes; results are identical for any number.",
-)
+@_backend_options
 @click.option(
     "--tornado-replications",
     type=click.IntRange(min=2),
@@ -2138,13 +2170,19 @@ def report(
 @click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
 @set_option
 @json_option
+@click.pass_context
 def payback(
-    scenario_file: Path,
+    ctx: click.Context,
+    scenario_file: Path | None,
     program_ids: tuple[str, ...],
     plan_file: Path | None,
     replications: int | None,
     seed: int | None,
     workers: int,
+    cluster: str | None,
+    scheduler: str | None,
+    chunk: int | None,
+    resume: Path | None,
     tornado_replications: int,
     no_tornado: bool,
     out_dir: Path | None,
@@ -2168,9 +2206,11 @@ def payback(
     Writes a run directory (tables summary, measures, cash_flows, flows, outcomes,
     tornado; figures cash_flow_fan, npv_histogram, tornado; report.xlsx with a sheet per
     table and the metadata) and prints the summary per party.
-    """
-    import datetime as dt
 
+    Runs where simulate runs (-j, --cluster, --scheduler) and resumes like it:
+    `keiretsu payback --resume RUN_DIR` finishes an interrupted business case
+    simulation by simulation, chunk by chunk.
+    """
     import pandas as pd
     from rich.console import Console
 
@@ -2180,93 +2220,100 @@ def payback(
     from keiretsu.reports.excel import write_workbook
     from keiretsu.reports.figures import payback_figures
     from keiretsu.reports.rundir import read_run_dir
-    from keiretsu.scenario.loader import load_plan, load_scenario
 
-    scenario = load_scenario(scenario_file, overrides)
-    plan = load_plan(plan_file, scenario) if plan_file else scenario.plan
-    known = [p.id for p in scenario.programs]
-    chosen = list(program_ids) or known
-    if not chosen:
-        raise InputError(Problem(str(scenario_file), 0, 0, "programs", "no programs defined"))
-    unknown = [p for p in chosen if p not in known]
-    if unknown:
-        raise InputError(
-            [
-                Problem(
-                    "--program", 0, 0, "", f"unknown program {p!r} (programs: {', '.join(known)})"
-                )
-                for p in unknown
-            ]
+    with _open_backend(workers, scheduler, cluster) as backend:
+        run = _start_run(
+            ctx,
+            "payback",
+            backend,
+            resume=resume,
+            scenario_file=scenario_file,
+            overrides=overrides,
+            plan_file=plan_file,
+            replications=replications,
+            seed=seed,
+            chunk=chunk,
+            out_dir=out_dir,
+            force=force,
+            stem=lambda _: f"{scenario_file.stem}-payback",
+            options=lambda sc, _: {
+                "programs": _payback_programs(sc, scenario_file, program_ids),
+                "tornado": not no_tornado,
+                "tornado_replications": tornado_replications,
+            },
         )
-    n = replications or scenario.run.replications
-    seed = scenario.run.seed if seed is None else seed
-    started = dt.datetime.now(dt.UTC)
-    out_dir = _run_dir(out_dir, f"{scenario_file.stem}-payback", started, force)
-    results = []
-    progress = _progress("building the business case")
-    with progress, TableWriter(out_dir) as writer:
-        for program_id in chosen:
-            inputs = 0 if no_tornado else _tornado_runs(scenario, program_id)
-            total = 2 * n + (0 if no_tornado else tornado_replications * (inputs + 2))
-            task = progress.add_task(program_id, total=total)
-            result = business_case(
-                scenario,
-                program_id,
-                plan,
-                seed=seed,
-                replications=n,
-                workers=workers,
-                tornado=not no_tornado,
-                tornado_replications=tornado_replications,
-                on_progress=lambda done, task=task: progress.update(task, completed=done),
-            )
-            results.append(result)
+        scenario, plan, n, seed, out_dir = run.scenario, run.plan, run.n, run.seed, run.out_dir
+        chosen, tornado = run.options["programs"], run.options["tornado"]
+        tornado_replications = run.options["tornado_replications"]
+        results = []
+        progress = _progress("building the business case")
+        with progress, TableWriter(out_dir) as writer:
+            for program_id in chosen:
+                inputs = _tornado_runs(scenario, program_id) if tornado else 0
+                m = min(n, tornado_replications)
+                total = 2 * n + (m * (inputs + 2) if inputs else 0)
+                task = progress.add_task(program_id, total=total)
+                result = business_case(
+                    scenario,
+                    program_id,
+                    plan,
+                    seed=seed,
+                    replications=n,
+                    backend=backend,
+                    checkpoint=run.checkpoint,
+                    batch=run.chunk_size,
+                    tornado=tornado,
+                    tornado_replications=tornado_replications,
+                    on_progress=lambda done, task=task: progress.update(task, completed=done),
+                )
+                results.append(result)
 
-        def stacked(name: str) -> pd.DataFrame:
-            frames = [getattr(r, name).assign(program=r.program.id) for r in results]
-            frames = [f[["program", *[c for c in f.columns if c != "program"]]] for f in frames]
-            return pd.concat(frames, ignore_index=True)
+            def stacked(name: str) -> pd.DataFrame:
+                frames = [getattr(r, name).assign(program=r.program.id) for r in results]
+                frames = [f[["program", *[c for c in f.columns if c != "program"]]] for f in frames]
+                return pd.concat(frames, ignore_index=True)
 
-        for name in ("summary", "measures", "cash_flows", "flows", "outcomes"):
-            writer.write(name, stacked(name))
-        if any(r.tornado is not None for r in results):
-            frames = [
+            for name in ("summary", "measures", "cash_flows", "flows", "outcomes"):
+                writer.write(name, stacked(name))
+            tornadoes = [
                 r.tornado.assign(program=r.program.id) for r in results if r.tornado is not None
             ]
-            writer.write("tornado", pd.concat(frames, ignore_index=True))
-    figures = {}
-    for result in results:
-        prefix = "" if len(results) == 1 else f"{result.program.id}_"
-        figures |= {f"{prefix}{k}": v for k, v in payback_figures(result, scenario).items()}
-    definitions = results[0].definitions | {"programs": chosen}
-    definitions.pop("program", None)
-    summary_json = {
-        "scenario": scenario.meta.name,
-        "plan": plan.name,
-        "programs": chosen,
-        "replications": n,
-        "seed": seed,
-        "definitions": definitions,
-        "summary": [
-            {"program": r.program.id, **row}
-            for r in results
-            for row in r.summary.to_dict(orient="records")
-        ],
-    }
-    _finish_run(
-        out_dir,
-        figures,
-        summary_json,
-        command="payback",
-        scenario=scenario,
-        scenario_file=scenario_file,
-        plan=plan,
-        started=started,
-        definitions=definitions,
-        workers=workers,
-        tables=writer.written,
-        extra={"overrides": list(overrides), "programs": chosen, "tornado": not no_tornado},
-    )
+            if tornadoes:
+                writer.write("tornado", pd.concat(tornadoes, ignore_index=True))
+        figures = {}
+        for result in results:
+            prefix = "" if len(results) == 1 else f"{result.program.id}_"
+            figures |= {f"{prefix}{k}": v for k, v in payback_figures(result, scenario).items()}
+        definitions = results[0].definitions | {"programs": chosen}
+        definitions.pop("program", None)
+        summary_json = {
+            "scenario": scenario.meta.name,
+            "plan": plan.name,
+            "programs": chosen,
+            "replications": n,
+            "seed": seed,
+            "definitions": definitions,
+            "summary": [
+                {"program": r.program.id, **row}
+                for r in results
+                for row in r.summary.to_dict(orient="records")
+            ],
+        }
+        _finish_run(
+            out_dir,
+            figures,
+            summary_json,
+            command="payback",
+            scenario=scenario,
+            scenario_file=run.scenario_file,
+            plan=plan,
+            started=run.started,
+            definitions=definitions,
+            workers=backend.workers,
+            tables=writer.written,
+            extra={**run.manifest_extra(backend), "programs": chosen, "tornado": tornado},
+        )
+        run.done()
     workbook = write_workbook(read_run_dir(out_dir), out_dir / "report.xlsx")
     out = Console(stderr=True) if as_json else Console()
     for result in results:
@@ -2281,6 +2328,25 @@ def payback(
         )
     else:
         Console(stderr=True).print(f"run directory: {out_dir} (workbook: {workbook.path.name})")
+
+
+def _payback_programs(scenario, scenario_file: Path, program_ids: tuple[str, ...]) -> list[str]:
+    """The programs to evaluate (default: every one), each checked to exist."""
+    known = [p.id for p in scenario.programs]
+    chosen = list(program_ids) or known
+    if not chosen:
+        raise InputError(Problem(str(scenario_file), 0, 0, "programs", "no programs defined"))
+    unknown = [p for p in chosen if p not in known]
+    if unknown:
+        raise InputError(
+            [
+                Problem(
+                    "--program", 0, 0, "", f"unknown program {p!r} (programs: {', '.join(known)})"
+                )
+                for p in unknown
+            ]
+        )
+    return chosen
 
 
 def _tornado_runs(scenario, program_id: str) -> int:

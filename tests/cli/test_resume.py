@@ -73,10 +73,12 @@ def _start(args: list[str], **kw) -> subprocess.Popen:
     )
 
 
-def _wait_for_chunks(proc: subprocess.Popen, run_dir: Path, count: int) -> None:
+def _wait_for_chunks(
+    proc: subprocess.Popen, run_dir: Path, count: int, work: str = "simulate"
+) -> None:
     """Wait (by the chunk index, not by the clock) until ``count`` chunks are saved."""
     deadline = time.monotonic() + 120
-    while _completed_chunks(run_dir) < count:
+    while _completed_chunks(run_dir, work) < count:
         assert proc.poll() is None, f"the run ended early: {proc.communicate()}"
         assert time.monotonic() < deadline, "no progress in 120 s"
         time.sleep(0.005)
@@ -185,6 +187,39 @@ def test_sweep_resumes_after_a_failure(tmp_path: Path) -> None:
     assert "replications 2-3 failed on all 2 attempts" in payload.pop("error")
     assert payload == {"ok": False, "run_dir": str(out), "resume": f"keiretsu drill --resume {out}"}
     assert _cli("drill", "--resume", out, "--json").exit_code == 0
+    _assert_same_run(whole, out)
+
+
+def test_compare_resumes_plan_by_plan_after_a_failure(tmp_path: Path) -> None:
+    plans = SCENARIOS / "plans" / "ev_battery"
+    args = ["compare", EV, "--plan", plans / "transactional_single_source.yaml"]
+    args += ["-n", "4", "--chunk-size", "2", "--seed", "5"]
+    whole = tmp_path / "whole"
+    assert _cli(*args, "--out", whole).exit_code == 0
+    out = tmp_path / "run"
+    failed = _cli(*args, "--out", out, env={FAULT_ENV: "3:2"})  # in the first plan
+    assert failed.exit_code == 1 and f"keiretsu compare --resume {out}" in failed.stderr
+    _unfinished(out)
+    assert _completed_chunks(out, "plan-00") == 1
+    assert _cli("compare", "--resume", out, "-j", "2").exit_code == 0
+    _assert_same_run(whole, out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["plan_names"] == json.loads((whole / "manifest.json").read_text())["plan_names"]
+
+
+def test_payback_killed_in_its_tornado_resumes_to_the_uninterrupted_case(tmp_path: Path):
+    args = ["payback", EV, "--program", "bms_quality_analytics", "-n", "4"]
+    args += ["--chunk-size", "1", "--tornado-replications", "2"]
+    whole = tmp_path / "whole"
+    assert _cli(*args, "--out", whole).exit_code == 0
+    out = tmp_path / "run"
+    proc = _start([*map(str, args), "--out", str(out)])
+    _wait_for_chunks(proc, out, 1, "bms_quality_analytics-tornado-base")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate()
+    _unfinished(out)
+    assert _completed_chunks(out, "bms_quality_analytics-with") == 4  # kept, not rerun
+    assert _cli("payback", "--resume", out).exit_code == 0
     _assert_same_run(whole, out)
 
 

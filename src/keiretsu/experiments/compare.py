@@ -36,7 +36,9 @@ import pandas as pd
 from keiretsu.analysis.stats import paired_difference, probability_better
 from keiretsu.errors import InputError, Problem
 from keiretsu.experiments.runs import SUMMARY_KPIS, SimulationResult, simulate
+from keiretsu.fileio import Checkpoint
 from keiretsu.scenario.model import Plan, Scenario
+from keiretsu.sim.backends import Backend
 
 HIGHER_IS_BETTER = frozenset({"fill_rate", "otif", "revenue", "margin"})
 """KPIs where more is better; every other summary KPI is better when lower."""
@@ -134,6 +136,8 @@ def compare(
     seed: int | None = None,
     replications: int | None = None,
     workers: int = 1,
+    backend: Backend | None = None,
+    checkpoint: Checkpoint | None = None,
     on_progress: Callable[[int], None] | None = None,
     keep_part_periods: bool = False,
     batch: int | None = None,
@@ -143,7 +147,10 @@ def compare(
     the scenario's own plan). ``on_progress(done)`` counts replications over all plans.
 
     Per-period network tables are kept (the service-band figure needs them); per-part
-    per-period tables only with ``keep_part_periods``.
+    per-period tables only with ``keep_part_periods``. ``backend`` computes the chunks
+    (default: ``workers`` local processes); with ``checkpoint``, plan *i*'s chunks are
+    kept in its store ``plan-i`` so an interrupted comparison resumes chunk by chunk
+    (see :func:`keiretsu.experiments.runs.simulate`).
     """
     everything = [scenario.plan, *plans]
     names = [p.name for p in everything]
@@ -158,6 +165,8 @@ def compare(
             seed=seed,
             replications=n,
             workers=workers,
+            backend=backend,
+            checkpoint=None if checkpoint is None else checkpoint.store(f"plan-{i:02d}"),
             detail="part" if keep_part_periods else "network",
             keep_part_periods=keep_part_periods,
             batch=batch,

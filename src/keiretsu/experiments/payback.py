@@ -40,8 +40,10 @@ import pandas as pd
 from keiretsu.econ import finance
 from keiretsu.econ.tornado import tornado as tornado_of
 from keiretsu.experiments.runs import SimulationResult, simulate
+from keiretsu.fileio import Checkpoint, ChunkStore
 from keiretsu.scenario.model import Plan, Scenario
 from keiretsu.scenario.programs import FundedProgram, Program
+from keiretsu.sim.backends import Backend
 
 PARTIES = finance.PARTIES
 MEASURES = (
@@ -80,11 +82,20 @@ def payback(
     seed: int | None = None,
     replications: int | None = None,
     workers: int = 1,
+    backend: Backend | None = None,
+    checkpoint: Checkpoint | None = None,
+    batch: int | None = None,
     tornado: bool = True,
     tornado_replications: int | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> PaybackResult:
-    """The business case of ``program_id`` under ``plan`` (default: the scenario's own)."""
+    """The business case of ``program_id`` under ``plan`` (default: the scenario's own).
+
+    ``backend`` computes the chunks of every simulation (default: ``workers`` local
+    processes; ``batch`` replications each); with ``checkpoint``, each simulation keeps
+    its chunks in its own store (``PROGRAM-without``, ``PROGRAM-with``, and per tornado
+    run ``PROGRAM-tornado-...``), so an interrupted business case resumes chunk by chunk.
+    """
     from keiretsu.errors import InputError, Problem
 
     specs = {p.id: p for p in scenario.programs}
@@ -117,17 +128,35 @@ def payback(
         done[0] += step
         return report
 
-    kw = {"seed": seed, "workers": workers, "detail": "part", "keep_part_periods": True}
-    without = simulate(base, without_plan, replications=n, on_progress=progress(n), **kw)
-    with_ = simulate(base, with_plan, replications=n, on_progress=progress(n), **kw)
+    kw = {
+        "seed": seed,
+        "workers": workers,
+        "backend": backend,
+        "batch": batch,
+        "detail": "part",
+        "keep_part_periods": True,
+    }
+
+    def store(name: str) -> ChunkStore | None:
+        return None if checkpoint is None else checkpoint.store(f"{program_id}-{name}")
+
+    without = simulate(
+        base,
+        without_plan,
+        replications=n,
+        on_progress=progress(n),
+        checkpoint=store("without"),
+        **kw,
+    )
+    with_ = simulate(
+        base, with_plan, replications=n, on_progress=progress(n), checkpoint=store("with"), **kw
+    )
     case = _business_case(base, specs[program_id], with_, without)
     flows, measures, summary, cash_flows, outcomes = case
     table = None
     if tornado:
         m = min(n, tornado_replications or 40)
-        table = _tornado(
-            base, specs[program_id], with_plan, without_plan, seed, m, workers, kw, progress
-        )
+        table = _tornado(base, specs[program_id], with_plan, without_plan, m, kw, progress, store)
     definitions = {
         **with_.definitions,
         "cash_flows": (
@@ -359,30 +388,39 @@ def _tornado(
     program: Program,
     with_plan: Plan,
     without_plan: Plan,
-    seed: int,
     m: int,
-    workers: int,
     kw: dict,
     progress,
+    store: Callable[[str], ChunkStore | None],
 ) -> pd.DataFrame | None:
-    """Tornado of each party's mean NPV (see the module docstring)."""
+    """Tornado of each party's mean NPV (see the module docstring); ``store(name)`` is
+    the checkpoint store of each of its simulations (or None)."""
     base, low, high = _uncertain_inputs(program)
     if not low:
         return None
-    without = simulate(scenario, without_plan, replications=m, on_progress=progress(m), **kw)
+    without = simulate(
+        scenario,
+        without_plan,
+        replications=m,
+        on_progress=progress(m),
+        checkpoint=store("tornado-without"),
+        **kw,
+    )
     cache: dict[tuple[str, float], dict[str, float]] = {}
 
-    def run(spec: Program) -> dict[str, float]:
+    def run(spec: Program, name: str) -> dict[str, float]:
         programs = [spec if p.id == spec.id else p for p in scenario.programs]
         sc = scenario.model_copy(update={"programs": programs})
-        with_ = simulate(sc, with_plan, replications=m, on_progress=progress(m), **kw)
+        with_ = simulate(
+            sc, with_plan, replications=m, on_progress=progress(m), checkpoint=store(name), **kw
+        )
         summary = _business_case(sc, spec, with_, without)[2].set_index("party")
         return {p: float(summary.loc[p, "mean"]) for p in PARTIES}
 
-    at_base = run(program)
-    for name in low:
-        for value in (low[name], high[name]):
-            cache[(name, value)] = run(_with_input(program, name, value))
+    at_base = run(program, "tornado-base")
+    for i, name in enumerate(low):
+        for end, value in (("low", low[name]), ("high", high[name])):
+            cache[(name, value)] = run(_with_input(program, name, value), f"tornado-{i:02d}-{end}")
     rows = []
     for party in PARTIES:
 
