@@ -123,8 +123,10 @@ def main() -> None:
     """
 
 
-def _run_dir(out_dir: Path | None, stem: str, started, force: bool) -> Path:
-    """The run directory: given, or runs/STEM-TIMESTAMP; refuses a non-empty one without --force."""
+def _run_dir(out_dir: Path | None, stem: str, started, force: bool, *, clear: bool = True) -> Path:
+    """The run directory: given, or runs/STEM-TIMESTAMP; refuses a non-empty one without
+    --force; with it, an earlier run's outputs are removed (``clear=False``: the caller
+    does it once it holds the directory's lock)."""
     if out_dir is None:
         out_dir = Path("runs") / f"{stem}-{started:%Y%m%d-%H%M%S}"
     if out_dir.exists() and any(out_dir.iterdir()) and not force:
@@ -136,7 +138,36 @@ def _run_dir(out_dir: Path | None, stem: str, started, force: bool) -> Path:
             else "run directory exists and is not empty (use --force)"
         )
         raise InputError(Problem(str(out_dir), 0, 0, "", why))
+    if force and clear:
+        _clear_previous_run(out_dir)
     return out_dir
+
+
+RUN_OUTPUTS = (
+    "*.parquet",
+    "*.csv",
+    "*.png",
+    "manifest.json",
+    "summary.json",
+    "run.json",
+    "report.html",
+    "report.xlsx",
+    "plan.yaml",
+    "plans/plan-*.yaml",
+)
+"""What keiretsu writes in a run directory: ``--force`` removes an earlier run's files."""
+
+
+def _clear_previous_run(out_dir: Path) -> None:
+    """With --force, remove what an earlier run left in ``out_dir`` (a table or figure it
+    had and this one will not write must not stay beside the new outputs); only in a
+    directory a keiretsu run made (it holds manifest.json or run.json), never other files."""
+    if not ((out_dir / "manifest.json").is_file() or (out_dir / "run.json").is_file()):
+        return
+    for pattern in RUN_OUTPUTS:
+        for path in out_dir.glob(pattern):
+            if path.is_file():
+                path.unlink()
 
 
 def _progress(verb: str):
@@ -332,10 +363,11 @@ def _start_run(
         n = replications or scenario.run.replications
         seed = scenario.run.seed if seed is None else seed
         own = options(scenario, plan)
-        out_dir = _run_dir(out_dir, stem(scenario), now, force)
+        out_dir = _run_dir(out_dir, stem(scenario), now, force, clear=False)
         checkpoint = Checkpoint(out_dir)
         _lock(checkpoint)
         checkpoint.reset()  # a fresh start (--force): nothing of an earlier run is reused
+        _clear_previous_run(out_dir)
         size = chunk or chunk_size(scenario, n, backend.workers)
         settings = experiments.run_settings(
             command=command,
@@ -616,7 +648,11 @@ def schema(output: Path | None, for_plan: bool) -> None:
     hidden=True,
     help="Deprecated: --keep per-period (part) or --keep network.",
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Reuse a non-empty run directory (an earlier run's outputs in it are removed first).",
+)
 @set_option
 @json_option
 @click.pass_context
@@ -769,7 +805,11 @@ def simulate(
     type=click.Path(path_type=Path),
     help="Run directory (default: runs/SCENARIO-compare-TIMESTAMP).",
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Reuse a non-empty run directory (an earlier run's outputs in it are removed first).",
+)
 @set_option
 @json_option
 @click.pass_context
@@ -983,7 +1023,11 @@ def _compare_options(
     type=click.Path(path_type=Path),
     help="Run directory (default: runs/SCENARIO-drill-EVENT-TIMESTAMP).",
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Reuse a non-empty run directory (an earlier run's outputs in it are removed first).",
+)
 @set_option
 @json_option
 @click.pass_context
@@ -1333,7 +1377,11 @@ def _optimizer_failure(exc, scenario_file: Path, as_json: bool) -> None:
     type=click.Path(path_type=Path),
     help="Run directory (default: runs/SCENARIO-optimize-TIMESTAMP).",
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Reuse a non-empty run directory (an earlier run's outputs in it are removed first).",
+)
 @set_option
 @json_option
 def optimize(
@@ -1601,7 +1649,11 @@ def optimize(
     type=click.Path(path_type=Path),
     help="Run directory (default: runs/SCENARIO-frontier-TIMESTAMP).",
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Reuse a non-empty run directory (an earlier run's outputs in it are removed first).",
+)
 @set_option
 @json_option
 def frontier(
@@ -1794,7 +1846,11 @@ def frontier(
     type=click.Path(path_type=Path),
     help="Run directory (default: runs/SCENARIO-segment-TIMESTAMP).",
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Reuse a non-empty run directory (an earlier run's outputs in it are removed first).",
+)
 @set_option
 @json_option
 def segment(
@@ -1937,7 +1993,11 @@ _CONTRACT_OPTIONS = {
     type=click.Path(path_type=Path),
     help="Also write a run directory here (tables, figure; nothing is written without it).",
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Reuse a non-empty run directory (an earlier run's outputs in it are removed first).",
+)
 @set_option
 @json_option
 def contracts(
@@ -2167,7 +2227,11 @@ def report(
     type=click.Path(path_type=Path),
     help="Run directory (default: runs/SCENARIO-payback-TIMESTAMP).",
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing run directory.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Reuse a non-empty run directory (an earlier run's outputs in it are removed first).",
+)
 @set_option
 @json_option
 @click.pass_context

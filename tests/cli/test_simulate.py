@@ -86,6 +86,25 @@ def test_simulate_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     assert (out / "keep.txt").read_text() == "mine"
 
 
+def test_force_replaces_an_earlier_runs_outputs_and_keeps_other_files(tmp_path: Path) -> None:
+    """A table the earlier run wrote and this one does not (--keep summary writes no
+    per-period table) must not stay beside the new outputs; files keiretsu did not write
+    stay."""
+    out = tmp_path / "run"
+    two = str(SCENARIOS / "two_supplier.yaml")
+    assert _run(["simulate", two, "-n", "2", "--out", str(out)]).exit_code == 0
+    assert (out / "part_periods.parquet").is_file()
+    (out / "notes.txt").write_text("mine")
+    again = ["simulate", two, "-n", "2", "--keep", "summary", "--out", str(out), "--force"]
+    assert _run(again).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    written = {f"{t}.{ext}" for t in manifest["tables"] for ext in ("parquet", "csv")}
+    written |= {f"{f}.png" for f in manifest["figures"]}
+    tables = {p.name for p in out.iterdir() if p.suffix in {".parquet", ".csv", ".png"}}
+    assert tables == written and "part_periods.parquet" not in tables
+    assert (out / "notes.txt").read_text() == "mine"
+
+
 def test_simulate_bad_override_exits_2_without_output(tmp_path: Path) -> None:
     out = tmp_path / "run"
     result = _run(
