@@ -253,8 +253,11 @@ def test_tier2_and_regional_events_reach_offers_through_sub_suppliers() -> None:
     assert parts.loc["BIG-MULTI", "tier2_source"] == "MINE"
     events = 0.5 * (1 + 0.9 + 1) / 3 + 0.1 * (0.6 + 0.9) / 3
     assert parts.loc["BIG-MULTI", "disruption_events_per_year"] == pytest.approx(events)
-    # the sweep's supplier likelihood counts tier-2 outages of its sources (not floods there)
-    assert likelihood_per_year(scenario, "suppliers")["M1"] == pytest.approx(0.1)
+    # the sweep's supplier likelihood counts what reaches it through tier 2 as offer_hits
+    # does: MINE's outages and the floods where MINE and MILL sit (once, not twice)
+    likely = likelihood_per_year(scenario, "suppliers")
+    assert likely["M1"] == pytest.approx(0.1 + 0.5)
+    assert likely["M3"] == pytest.approx(0.5)  # in C itself, no sub-supplier
 
 
 # ----------------------------------------------------------------------------- bundled

@@ -10,9 +10,10 @@ disruption exposure use.
 
 * :func:`likelihood_per_year` (per supplier, region or tier-2 sub-supplier, as
   ``keiretsu drill --sweep`` ranks them): a supplier is hit by its own outages and
-  defaults, by regional events of its region and by tier-2 outages of any sub-supplier
-  it links to; a region by its regional events; a sub-supplier by its outages and by
-  regional events of its region.
+  defaults, by regional events of its region and by tier-2 outages and regional events
+  of any sub-supplier it links to (as :func:`offer_hits` counts them; an event that hits
+  it both ways counts once); a region by its regional events; a sub-supplier by its
+  outages and by regional events of its region.
 * :func:`offer_hits` (per supplier-part offer, for segmentation): the share of the offer's
   capacity each disruption stops, 1 for a direct hit (an outage or default of the
   supplier, a regional event of its region) and, through tier 2, the link's
@@ -51,6 +52,10 @@ def likelihood_per_year(scenario: Scenario, over: str) -> dict[str, float]:
                     (d.kind in ("supplier_outage", "supplier_default") and d.supplier == n)
                     or (d.kind == "regional_event" and d.region == region_of[n])
                     or (d.kind == "tier2_outage" and d.sub_supplier in subs_of.get(n, ()))
+                    or (
+                        d.kind == "regional_event"
+                        and any(sub_region[sub] == d.region for sub in subs_of.get(n, ()))
+                    )
                 )
             elif over == "regions":
                 hits = d.kind == "regional_event" and d.region == n
