@@ -629,6 +629,7 @@ def npv_histogram(ax: Axes, measures: pd.DataFrame, party: str, currency: str) -
         ax.axvline(value, color="black", ls=ls, lw=0.9, label=f"P{q} {format_compact(value)}")
     ax.axvline(0, color="tab:red", lw=1.0, label="0")
     ax.legend(loc="upper right", fontsize=7)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=5))  # labels are wide
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_compact(v)))
     ax.set_title(f"{party}: NPV ({currency}), P(NPV < 0) = {np.mean(v < 0):.0%}")
     ax.set_ylabel("replications")
