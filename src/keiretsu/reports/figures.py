@@ -574,10 +574,15 @@ def compare_figures(result, scenario) -> dict[str, Figure]:
             "Expediting, contingency, qualification, ordering",
             ["expediting_cost", "contingency_cost", "qualification_cost", "ordering_cost"],
         ),
+        ("Programs and contract payments", ["program_cost", "contract_cost"]),
     )
     height = max(3.6, 0.28 * k * 4 + 1.9)
     fig, axes = plt.subplots(
-        1, 3, figsize=(13, height), layout="constrained", gridspec_kw={"width_ratios": [1, 1, 1.4]}
+        1,
+        len(groups),
+        figsize=(16, height),
+        layout="constrained",
+        gridspec_kw={"width_ratios": [1, 1, 1.4, 1]},
     )
     for ax, (title, columns) in zip(axes, groups, strict=True):
         cost_breakdown_by_plan(ax, result, currency, columns)
