@@ -2136,10 +2136,12 @@ def contracts(
 )
 @click.option(
     "--max-rows",
-    type=click.IntRange(1, 1_048_575),
-    default=1_048_575,
+    type=click.IntRange(0, 1_048_575),
+    default=100_000,
     show_default=True,
-    help="Leave tables longer than this out of the workbook (listed on its metadata sheet).",
+    help="Leave tables longer than this out of the workbook (listed on its metadata sheet, "
+    "with their parquet and CSV files); 0: every table that fits an Excel sheet "
+    "(1,048,575 rows), which can take minutes.",
 )
 @json_option
 def report(
@@ -2157,10 +2159,11 @@ def report(
     external resources): headline KPIs, the key tables and figures, the definitions
     and conventions, and the run manifest (version, seed, scenario sha256, command
     line). report.xlsx has a sheet per table and a metadata sheet; a table longer than
-    an Excel sheet (1,048,575 rows) or than --max-rows is left out and listed there
-    with its parquet and CSV files (writing takes about a minute per 5 million cells).
+    --max-rows (default 100,000 rows: the per-period tables of most runs) is left out
+    and listed there with its parquet and CSV files. Writing takes about a minute per 5
+    million cells: --max-rows 0 writes every table that fits a sheet (1,048,575 rows).
     """
-    from keiretsu.reports.excel import write_workbook
+    from keiretsu.reports.excel import EXCEL_MAX_ROWS, write_workbook
     from keiretsu.reports.html import write_html
     from keiretsu.reports.rundir import read_run_dir
 
@@ -2178,13 +2181,18 @@ def report(
             if rows >= 20_000:
                 click.echo(f"  writing sheet {table} ({rows:,} rows)...", err=True)
 
-        book = write_workbook(run, target / "report.xlsx", max_rows, on_sheet=progress)
+        limit = max_rows if max_rows > 0 else EXCEL_MAX_ROWS
+        book = write_workbook(run, target / "report.xlsx", limit, on_sheet=progress)
         written["xlsx"] = str(book.path)
         written["sheets"] = book.sheets
         written["skipped_tables"] = book.skipped
         click.echo(f"wrote {book.path}", err=True)
         for name, why in book.skipped.items():
             click.echo(f"  table {name} not in the workbook: {why}", err=True)
+        if 0 < max_rows < EXCEL_MAX_ROWS and any(
+            run.tables[n].rows <= EXCEL_MAX_ROWS for n in book.skipped
+        ):
+            click.echo("  (--max-rows 0 writes every table that fits a sheet)", err=True)
     if as_json:
         _emit_json({"ok": True, "run_dir": str(run_dir), "kind": run.kind, **written})
 

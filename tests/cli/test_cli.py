@@ -130,6 +130,44 @@ def test_validate_valid_file(cli, small_file):
     assert result.stderr == ""
 
 
+def test_validate_summary_counts_in_good_english(cli):
+    """Singular for one (1 part, 1 tier-2 sub-supplier), and a line per section of the risk
+    model and partnership set-up: disruptions by kind, drills, programs, contracts by
+    relationship level, contingencies. Figures from the bundled files themselves."""
+    from tests.helpers import REPO
+
+    two = words(cli("validate", REPO / "scenarios" / "two_supplier.yaml").stdout)
+    assert "1 part, 2 suppliers, 2 regions, 0 tier-2 sub-suppliers; 3 years of 156 weeks" in two
+    assert "contracts" not in two and "drills" not in two  # sections absent: no line
+    ev = REPO / "scenarios" / "ev_battery.yaml"
+    out = words(cli("validate", ev).stdout)
+    assert "10 parts, 13 suppliers, 4 regions, 1 tier-2 sub-supplier;" in out
+    assert (
+        "9 disruptions: 2 regional events, 1 tier-2 outage, 1 logistics disruption, "
+        "1 price shock, 1 demand shock, 1 supplier default, 2 supplier outages"
+    ) in out
+    assert "drills: BMS-fire-8w, CN-region-6w, CAM-fire-12w, Red-Sea-closure-6m" in out
+    assert "programs (capex): cell_line_2 (USD 90.00M), bms_quality_analytics (USD 1.20M)" in out
+    assert "funded by the plan: none" in out
+    assert (
+        "6 contracts: 3 strategic partnerships, 2 preferred, 1 transactional; "
+        "7 suppliers without one (spot)"
+    ) in out
+    assert "contingencies: BMS-BOARD (backup), CELL-NMC (reallocation)" in out
+    # a plan's contracts replace the scenario's, supplier by supplier
+    plan = REPO / "scenarios" / "plans" / "ev_battery" / "transactional_single_source.yaml"
+    out = words(cli("validate", ev, "--plan", plan).stdout)
+    assert "6 contracts: 6 transactional; 7 suppliers without one (spot)" in out
+    assert "contingencies" not in out
+    payload = json.loads(cli("validate", ev, "--json").stdout)["files"][0]["summary"]
+    assert payload["contracts_by_relationship"] == {
+        "strategic_partnership": 3,
+        "preferred": 2,
+        "transactional": 1,
+    }
+    assert payload["program_capex"] == {"cell_line_2": 90e6, "bms_quality_analytics": 1.2e6}
+
+
 def test_validate_invalid_file(cli, write_yaml):
     path = write_yaml(edit(SMALL_SCENARIO, "replications: 10", "replications: 0"))
     result = cli("validate", path)

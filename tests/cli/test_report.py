@@ -90,3 +90,19 @@ def test_report_help_explains(tmp_path: Path) -> None:
     out = _run("report", "--help").stdout
     for words in ("RUN_DIR", "--html", "--xlsx", "--out", "--json", "--max-rows", "self-contained"):
         assert words in out, words
+
+
+def test_report_max_rows_default_and_zero(runs, tmp_path: Path) -> None:
+    """By default tables over REPORT_MAX_ROWS stay out of the workbook (writing is slow);
+    --max-rows 0 writes every table that fits a sheet; a cut says how to undo it."""
+    from keiretsu.reports.excel import REPORT_MAX_ROWS
+
+    option = next(p for p in main.commands["report"].params if p.name == "max_rows")
+    assert option.default == REPORT_MAX_ROWS == 100_000
+    out = tmp_path / "all"
+    result = _run("report", runs["sweep"], "--xlsx", "--out", out, "--max-rows", "0", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["skipped_tables"] == {}
+    result = _run("report", runs["sweep"], "--xlsx", "--out", out, "--max-rows", "5")
+    assert "table impact not in the workbook" in result.stderr
+    assert "--max-rows 0 writes every table" in result.stderr

@@ -73,3 +73,14 @@ def test_labels() -> None:
     assert kpi_label("otif", "EUR") == "OTIF"
     assert format_value(12_345, "integer") == "12,345" and format_value(7, "id") == "7"
     assert format_value(True, "bool") == "yes" and format_value(None, "number") == "–"
+
+
+def test_every_cost_category_and_kpi_has_a_label() -> None:
+    """The KPI table never shows a raw column name (program_cost, contract_cost, ...)."""
+    from keiretsu.reports.formatting import KPI_LABELS
+    from keiretsu.sim.records import COST_COLUMNS
+
+    missing = [c for c in COST_COLUMNS if c not in KPI_LABELS]
+    assert not missing, f"no display label for {missing}"
+    assert KPI_LABELS["program_cost"] == "program cost"
+    assert KPI_LABELS["contract_cost"] == "contract payments"

@@ -580,3 +580,23 @@ def test_set_and_file_errors_together(write_yaml):
         (str(path), "suppliers[BETA].offers[0].unit_price"),
         ("--set run.seed=-5", "run.seed"),  # override problems come last
     ]
+
+
+def test_set_names_a_contract_by_its_supplier():
+    """Contracts have no id: --set finds them by the supplier they are with."""
+    from tests.helpers import REPO
+
+    ev = REPO / "scenarios" / "ev_battery.yaml"
+    scenario = load_scenario(
+        ev,
+        [
+            "contracts.HANSEI-CELL.relationship=transactional",
+            "contracts.ELEKTRA-SYS.capacity_reservation=null",
+        ],
+    )
+    by_supplier = {c.supplier: c for c in scenario.contracts}
+    assert by_supplier["HANSEI-CELL"].relationship == "transactional"
+    assert by_supplier["ELEKTRA-SYS"].capacity_reservation is None
+    assert by_supplier["VOLTEX"].relationship == "strategic_partnership"  # untouched
+    p = only(errors_of(ev, ["contracts.NOPE.relationship=preferred"]))
+    assert p.message.startswith("no item 'NOPE' in contracts (ids: HANSEI-CELL, NORDCELL,")

@@ -27,9 +27,9 @@ PARTS = {  # part: (supplier, demand/day, cover days k, revenue, price)
 W = 14  # days knocked out
 
 
-def _scenario() -> Scenario:
+def _scenario(table: dict = PARTS) -> Scenario:
     parts, suppliers, inventory = [], [], {}
-    for part, (sup, d, k, revenue, price) in PARTS.items():
+    for part, (sup, d, k, revenue, price) in table.items():
         parts.append(
             {
                 "id": part,
@@ -79,3 +79,16 @@ def test_simchi_levi_2015_sweep_agrees_with_the_analytic_exposure() -> None:
     assert list(result.ranking["node"]) == ["A", "B", "C"]
     assert np.allclose(result.ranking["rei"], result.ranking["rei_simulated"])
     assert result.ranking["rei"].tolist() == pytest.approx([1.0, 120 / 330, 0.0])
+
+
+def test_rei_is_undefined_when_no_knockout_loses_margin() -> None:
+    """Every buffer outlasts the knock-out (k > W): no node loses margin, the largest
+    impact is 0 and REI = 0/0 is reported as NaN (printed as a dash), not as 0."""
+    covered = {
+        part: (sup, d, W + 6, revenue, price) for part, (sup, d, _, revenue, price) in PARTS.items()
+    }
+    result = sweep(_scenario(covered), "suppliers", weeks=W / 7, start_date=dt.date(2027, 4, 11))
+    assert result.ranking["lost_margin_at_ttr"].abs().max() == pytest.approx(0.0, abs=1e-9)
+    assert result.ranking["margin_at_risk_mean"].abs().max() == pytest.approx(0.0, abs=1e-9)
+    assert result.ranking["rei"].isna().all()
+    assert result.ranking["rei_simulated"].isna().all()

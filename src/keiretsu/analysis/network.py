@@ -3,6 +3,11 @@
 Annual figures are first-year expectations: mean demand per period x periods per
 year (seasonality averages 1), priced at first-year unit prices, split by the plan's
 year-1 shares. Capacity warnings compare that expected load with capacity per period.
+
+The risk model and the partnership set-up are counted, not valued: disruptions by kind,
+the named drills, the programs on the table (capex) and those the plan funds, the
+contracts in force (the plan's replace the scenario's, supplier by supplier) by
+relationship level, and the parts with contingencies (which kinds).
 """
 
 from __future__ import annotations
@@ -12,6 +17,9 @@ from dataclasses import asdict, dataclass, field
 
 from keiretsu.scenario.model import Scenario
 from keiretsu.scenario.resolve import shares
+
+RELATIONSHIP_ORDER = ("joint_venture", "strategic_partnership", "preferred", "transactional")
+"""Relationship levels, closest first (the order the summary lists them in)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,13 @@ class NetworkSummary:
     tier2_exposure: dict[str, float]
     reported_time_to_recover_days: dict[str, float]
     warnings: list[str] = field(default_factory=list)
+    disruptions_by_kind: dict[str, int] = field(default_factory=dict)
+    drills: list[str] = field(default_factory=list)
+    program_capex: dict[str, float] = field(default_factory=dict)
+    funded_programs: list[str] = field(default_factory=list)
+    contracts_by_relationship: dict[str, int] = field(default_factory=dict)
+    suppliers_without_contract: int = 0
+    contingencies: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -108,6 +123,28 @@ def summarize(scenario: Scenario) -> NetworkSummary:
         for part in link.parts:
             exposure[link.sub_supplier] += spend_part_sup.get((part, link.supplier), 0.0)
     total = sum(spend_sup.values())
+    disruptions: dict[str, int] = defaultdict(int)
+    for d in scenario.disruptions:
+        disruptions[d.kind] += 1
+    contracts = {c.supplier: c for c in scenario.contracts} | {
+        c.supplier: c for c in plan.contracts
+    }
+    levels: dict[str, int] = defaultdict(int)
+    for c in contracts.values():
+        levels[c.relationship] += 1
+    contingencies = {
+        part: [
+            kind
+            for kind, on in (
+                ("strategic buffer", c.strategic_buffer_days > 0),
+                ("reservation", c.reservation is not None),
+                ("backup", c.backup is not None),
+                ("reallocation", c.reallocate is not None),
+            )
+            if on
+        ]
+        for part, c in plan.contingency.items()
+    }
     return NetworkSummary(
         name=scenario.meta.name,
         currency=scenario.meta.currency,
@@ -134,4 +171,13 @@ def summarize(scenario: Scenario) -> NetworkSummary:
             if sup.reported_time_to_recover_days is not None
         },
         warnings=warnings,
+        disruptions_by_kind=dict(disruptions),
+        drills=[d.id for d in scenario.drills],
+        program_capex={p.id: p.capex for p in scenario.programs},
+        funded_programs=list(plan.programs),
+        contracts_by_relationship={
+            level: levels[level] for level in RELATIONSHIP_ORDER if levels.get(level)
+        },
+        suppliers_without_contract=sum(1 for s in scenario.suppliers if s.id not in contracts),
+        contingencies={part: kinds for part, kinds in contingencies.items() if kinds},
     )

@@ -287,7 +287,7 @@ def _with_exposure(
         out[column] = [analytic[n][column] for n in names]
     out["tts_days"] = out["tts_days"].astype(float)  # unbounded: NaN with tts_unbounded
     worst = out["margin_at_risk_mean"].max()
-    out["rei_simulated"] = out["margin_at_risk_mean"] / worst if worst > 0 else 0.0
+    out["rei_simulated"] = out["margin_at_risk_mean"] / worst if worst > 0 else np.nan
     return out
 
 

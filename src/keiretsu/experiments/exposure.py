@@ -22,7 +22,9 @@ sub-supplier in it; a sub-supplier, its node. TTS and TTR are reported in days; 
 the node's ``reported_time_to_recover_days`` where given (a region: the knock-out's
 length), else the knock-out's length. Likelihood is the expected number of events a
 year that hit the node under the scenario's ``disruptions`` (outages, regional events of
-its region, tier-2 outages of its sources, its default hazard).
+its region, tier-2 outages of its sources, its default hazard). REI = lost margin / the
+largest lost margin among the names asked for; NaN for every name when that largest is 0
+(below 1e-9, LP round-off: no knock-out loses margin, 0/0, nothing to rank).
 """
 
 from __future__ import annotations
@@ -156,6 +158,7 @@ def analytic_exposure(
         {n: data.members[n] for n in names},
         data.groups,
     )
+    worst = max((row.lost_margin for row in rows), default=0.0)
     out = {}
     for row in rows:
         unbounded = row.time_to_survive is None
@@ -165,6 +168,6 @@ def analytic_exposure(
             "ttr_days": ttr_days[row.node],
             "exposure_gap_days": row.exposure_gap * dpp,
             "lost_margin_at_ttr": row.lost_margin,
-            "rei": row.risk_exposure_index,
+            "rei": row.risk_exposure_index if worst > 1e-9 else float("nan"),
         }
     return out

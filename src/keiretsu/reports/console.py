@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from keiretsu.analysis.network import NetworkSummary
@@ -23,8 +24,9 @@ def print_network_summary(file: str, s: NetworkSummary, console: Console | None 
     money = f"{s.currency} {{:,.0f}}"
     console.print(f"[bold green]✓[/] [bold]{file}[/]: {s.name}")
     console.print(
-        f"  {s.parts} parts, {s.suppliers} suppliers, {s.regions} regions, "
-        f"{s.sub_suppliers} tier-2 sub-suppliers; {s.years:g} years of {s.n_periods} {s.period}s"
+        f"  {plural(s.parts, 'part')}, {plural(s.suppliers, 'supplier')}, "
+        f"{plural(s.regions, 'region')}, {plural(s.sub_suppliers, 'tier-2 sub-supplier')}; "
+        f"{plural(s.years, 'year')} of {plural(s.n_periods, s.period)}"
     )
     console.print(f"  annual spend (year 1, expected): [bold]{money.format(s.annual_spend)}[/]")
     if s.single_sourced_parts:
@@ -62,14 +64,81 @@ def print_network_summary(file: str, s: NetworkSummary, console: Console | None 
             f"{k} {v:g} d ({shares.get(k, 0.0) / total:.0%} of spend)" for k, v in slow
         )
         console.print(f"  slowest reported recovery: {listed}")
+    for line in partnership_lines(s):
+        console.print(f"  {line}", highlight=False)
     for warning in s.warnings:
         console.print(f"  [yellow]warning:[/] {warning}")
+
+
+def plural(n: float, noun: str) -> str:
+    """``1 part``, ``2 parts``, ``0 parts``, ``1.5 years`` (``noun`` singular)."""
+    return f"{n:g} {noun}" if n == 1 else f"{n:g} {noun}s"
+
+
+_KIND_NOUNS = {"tier2_outage": "tier-2 outage", "logistics": "logistics disruption"}
+
+
+def partnership_lines(s: NetworkSummary) -> list[str]:
+    """One line per section of the risk model and the partnership set-up that is present:
+    disruptions (by kind), drills, programs, contracts (by relationship level),
+    contingencies (per part)."""
+    lines = []
+    if s.disruptions_by_kind:
+        kinds = ", ".join(
+            plural(n, _KIND_NOUNS.get(kind, kind.replace("_", " ")))
+            for kind, n in s.disruptions_by_kind.items()
+        )
+        lines.append(f"{plural(sum(s.disruptions_by_kind.values()), 'disruption')}: {kinds}")
+    if s.drills:
+        lines.append(f"drills: {', '.join(s.drills)}")
+    if s.program_capex:
+        listed = ", ".join(
+            f"{pid} ({s.currency} {format_number(capex)})" for pid, capex in s.program_capex.items()
+        )
+        funded = ", ".join(s.funded_programs) or "none"
+        lines.append(f"programs (capex): {listed}; funded by the plan: {funded}")
+    if s.contracts_by_relationship:
+        levels = ", ".join(
+            plural(n, level.replace("_", " "))
+            if level in ("strategic_partnership", "joint_venture")
+            else f"{n} {level}"
+            for level, n in s.contracts_by_relationship.items()
+        )
+        n = sum(s.contracts_by_relationship.values())
+        spot = (
+            f"; {plural(s.suppliers_without_contract, 'supplier')} without one (spot)"
+            if s.suppliers_without_contract
+            else ""
+        )
+        lines.append(f"{plural(n, 'contract')}: {levels}{spot}")
+    if s.contingencies:
+        listed = ", ".join(f"{part} ({', '.join(k)})" for part, k in s.contingencies.items())
+        lines.append(f"contingencies: {listed}")
+    return lines
+
+
+def terminal_width(console: Console) -> int:
+    """The width of the terminal ``console`` writes to (``COLUMNS`` or the tty's), even when
+    ``console`` itself was made wider so that a wide table does not fold."""
+    return Console(file=console.file).width
+
+
+def print_title(console: Console, title: str) -> None:
+    """A table's title on its own line(s) above it, wrapped at the terminal's width (a Rich
+    table title wraps at the table's width, which folds it awkwardly above narrow tables)."""
+    console.print(f"[bold]{escape(title)}[/]", width=terminal_width(console), highlight=False)
+
+
+def print_note(console: Console, note: str, most: int = 110) -> None:
+    """A footnote wrapped at the terminal's width (at most ``most`` characters a line)."""
+    console.print(note, width=min(terminal_width(console), most), highlight=False)
 
 
 def print_kpi_table(summary, title: str, console: Console | None = None) -> None:
     """The KPI summary of a run: mean, 95 % CI half-width and percentiles per KPI."""
     console = console or Console(stderr=True)
-    table = Table(title=title, title_justify="left")
+    print_title(console, title)
+    table = Table()
     cols = [c for c in summary.columns if c not in ("kpi", "n", "sd")]
     table.add_column("KPI", no_wrap=True)
     for c in cols:
@@ -90,7 +159,8 @@ def _fmt_days(v: float) -> str:
 def print_sweep_table(ranking, title: str, currency: str, console: Console | None = None) -> None:
     """The ranked knock-out table: impact and recovery per node."""
     console = console or Console(stderr=True)
-    table = Table(title=title, title_justify="left")
+    print_title(console, title)
+    table = Table()
     columns = (
         ("#", "rank", lambda v: str(int(v))),
         ("node", "node", str),
@@ -116,11 +186,12 @@ def print_sweep_table(ranking, title: str, currency: str, console: Console | Non
                 cells.append(fmt(row[key]) if key in row else "–")
         table.add_row(*cells)
     console.print(table)
-    console.print(
+    print_note(
+        console,
         "days to recover: simulated, median; TTS: analytic time to survive with the node down "
         "(LP), days; TTR: reported time to recover, days; gap = max(TTR - TTS, 0); REI: "
-        "analytic lost margin over the TTR / the largest; events/yr: likelihood under the "
-        "scenario's disruptions"
+        "analytic lost margin over the TTR / the largest (– when no node loses margin); "
+        "events/yr: likelihood under the scenario's disruptions",
     )
 
 
@@ -133,7 +204,8 @@ def print_delta_table(
     means = summary.set_index(["plan", "kpi"])["mean"]
     delta = deltas.set_index(["plan", "kpi"])
     others = [p for p in plans if p != baseline]
-    table = Table(title=title, title_justify="left")
+    print_title(console, title)
+    table = Table()
     table.add_column("KPI", no_wrap=True)
     table.add_column(f"{baseline}\n(baseline) mean", justify="right", no_wrap=True)
     for name in others:
@@ -165,13 +237,14 @@ def print_delta_table(
         "half); better = higher fill rate, OTIF, revenue, margin; lower costs, shortages "
         "and inventory."
     )
-    console.print(note, width=min(console.width, 110))
+    print_note(console, note)
 
 
 def print_payback_table(summary, title: str, currency: str, console: Console | None = None) -> None:
     """A program's business case: one column per party."""
     console = console or Console(stderr=True)
-    table = Table(title=title, title_justify="left")
+    print_title(console, title)
+    table = Table()
     table.add_column("")
     rows = summary.set_index("party")
     for party in rows.index:
@@ -207,10 +280,11 @@ def print_payback_table(summary, title: str, currency: str, console: Console | N
     for label, key, fmt in lines:
         table.add_row(label, *(fmt(rows.loc[p, key]) for p in rows.index))
     console.print(table)
-    console.print(
+    print_note(
+        console,
         "Pxx = xx-th percentile over replications; NPV at each party's own rate from the "
         "program's start (joint at the buyer's); payback = years until the cumulative flow "
-        "stays >= 0"
+        "stays >= 0",
     )
 
 

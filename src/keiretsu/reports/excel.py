@@ -21,7 +21,8 @@ Conventions
 * **Tables longer than a sheet are left out, not split.** A sheet holds 1,048,576 rows
   with the header, so a table of more than :data:`EXCEL_MAX_ROWS` rows (the per-period
   tables of big runs) gets no sheet; the metadata sheet lists it with its size and its
-  parquet and CSV files. A table cut across several sheets cannot be filtered, sorted
+  parquet and CSV files. ``keiretsu report`` sets a lower bar by default
+  (:data:`REPORT_MAX_ROWS`, its ``--max-rows``) because writing is slow. A table cut across several sheets cannot be filtered, sorted
   or pivoted as one, and the files already hold it whole.
 * Sheet names are the table names, cut to 31 characters, with ``[]:*?/\\`` replaced,
   unique regardless of case (Excel's rules); ``metadata`` is reserved.
@@ -49,6 +50,11 @@ from keiretsu.reports.rundir import RunDir
 
 EXCEL_MAX_ROWS = 1_048_575
 """Data rows a sheet can hold under its header row (Excel: 1,048,576 rows in all)."""
+
+REPORT_MAX_ROWS = 100_000
+"""Default of ``keiretsu report --max-rows``: longer tables (the per-period tables of all
+but small runs) stay out of the workbook, which then takes seconds to write instead of
+minutes (openpyxl writes about 100,000 cells a second); their files hold them whole."""
 
 MAX_SHEET_NAME = 31
 MAX_CELL_CHARS = 32_767

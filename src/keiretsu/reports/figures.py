@@ -574,10 +574,15 @@ def compare_figures(result, scenario) -> dict[str, Figure]:
             "Expediting, contingency, qualification, ordering",
             ["expediting_cost", "contingency_cost", "qualification_cost", "ordering_cost"],
         ),
+        ("Programs and contract payments", ["program_cost", "contract_cost"]),
     )
     height = max(3.6, 0.28 * k * 4 + 1.9)
     fig, axes = plt.subplots(
-        1, 3, figsize=(13, height), layout="constrained", gridspec_kw={"width_ratios": [1, 1, 1.4]}
+        1,
+        len(groups),
+        figsize=(16, height),
+        layout="constrained",
+        gridspec_kw={"width_ratios": [1, 1, 1.4, 1]},
     )
     for ax, (title, columns) in zip(axes, groups, strict=True):
         cost_breakdown_by_plan(ax, result, currency, columns)
@@ -629,6 +634,7 @@ def npv_histogram(ax: Axes, measures: pd.DataFrame, party: str, currency: str) -
         ax.axvline(value, color="black", ls=ls, lw=0.9, label=f"P{q} {format_compact(value)}")
     ax.axvline(0, color="tab:red", lw=1.0, label="0")
     ax.legend(loc="upper right", fontsize=7)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=5))  # labels are wide
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_compact(v)))
     ax.set_title(f"{party}: NPV ({currency}), P(NPV < 0) = {np.mean(v < 0):.0%}")
     ax.set_ylabel("replications")

@@ -74,6 +74,8 @@ KPI_LABELS = {
     "expediting_cost": "expediting cost",
     "contingency_cost": "contingency cost",
     "qualification_cost": "qualification cost",
+    "program_cost": "program cost",
+    "contract_cost": "contract payments",
     "total_cost": "total cost",
     "revenue": "revenue",
     "margin": "margin",

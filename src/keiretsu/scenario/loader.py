@@ -328,7 +328,7 @@ def apply_overrides(doc: Document, overrides: Iterable[str]) -> Document:
             if isinstance(node, list):
                 index = _list_index(node, seg)
                 if index is None:
-                    ids = [x.get("id") for x in node if isinstance(x, dict) and "id" in x]
+                    ids = [_item_key(x) for x in node if _item_key(x) is not None]
                     error = f"no item {seg!r} in {format_path(path) or 'the document'}" + (
                         f" (ids: {', '.join(map(str, ids))})" if ids else ""
                     )
@@ -361,12 +361,20 @@ def apply_overrides(doc: Document, overrides: Iterable[str]) -> Document:
     return Document(data, positions, doc.sources)
 
 
+def _item_key(item: Any) -> Any:
+    """What names a list item in a ``--set`` path: its ``id``, or, for an item without one
+    (a contract), the ``supplier`` it is with."""
+    if not isinstance(item, dict):
+        return None
+    return item.get("id", item.get("supplier"))
+
+
 def _list_index(items: list, seg: str) -> int | None:
     if seg.lstrip("-").isdigit():
         index = int(seg)
         return index if -len(items) <= index < len(items) else None
     for i, item in enumerate(items):
-        if isinstance(item, dict) and item.get("id") == seg:
+        if _item_key(item) == seg:
             return i
     return None
 
