@@ -138,7 +138,10 @@ class LocalBackend:
         # the pool); workers ignore it rather than dying mid-task with a traceback.
         warnings.filterwarnings("ignore", message=".*tasks have been successfully executed")
         with parallel_config(backend="loky", initializer=ignore_sigint):
-            return Parallel(n_jobs=self._workers, return_as="generator")(
+            # one chunk per task (a chunk is already a vectorised batch): joblib's
+            # auto-batching would group fast chunks, so progress and checkpoints would
+            # jump and a Ctrl-C would find many chunks already done but not yet saved
+            return Parallel(n_jobs=self._workers, return_as="generator", batch_size=1)(
                 delayed(attempt)(fn, shared, item, describe(item)) for item in items
             )
 
