@@ -23,8 +23,8 @@ outflows: disbursements are staged). Over replications: mean, P10/P50/P90, P(NPV
 P(payback <= 18 months), the share of replications in which the program completes, and
 the participation check (a party whose mean NPV is below its reservation NPV would not
 sign). The tornado varies each uncertain input (the program's ``uncertainty`` and each
-milestone's duration, at the P10 and P90 of its law) with the others at base, on fewer
-replications, and finds break-evens by quadratic interpolation through the P10, base
+milestone's duration, at the P10 and P90 of its law) with the others at base (a
+milestone's duration fixed at its median), on fewer replications, and finds break-evens by quadratic interpolation through the P10, base
 and P90 runs.
 """
 
@@ -179,7 +179,8 @@ def payback(
         "profitability_index": "PV of inflows / PV of outflows (disbursements are staged)",
         "payback_rule_of_thumb": f"P(payback <= {finance.PAYBACK_RULE_OF_THUMB_MONTHS:g} months)",
         "tornado": (
-            "each uncertain input at its P10 and P90, the others at base, on "
+            "each uncertain input at its P10 and P90, the others at base (milestone "
+            "durations fixed at their medians), on "
             f"{min(n, tornado_replications or 40)} replications (same seed); break-even by "
             "quadratic interpolation through the P10, base and P90 runs"
         ),
@@ -417,10 +418,18 @@ def _tornado(
         summary = _business_case(sc, spec, with_, without)[2].set_index("party")
         return {p: float(summary.loc[p, "mean"]) for p in PARTIES}
 
-    at_base = run(program, "tornado-base")
+    # at base every input holds its base value: a milestone duration its median, fixed
+    # (left random, the base run would mix every duration while each bar fixes one, and
+    # both ends of a bar could land on the same side of the base)
+    at_base_program = program
+    for name in base:
+        if name.startswith("duration:"):
+            at_base_program = _with_input(at_base_program, name, base[name])
+    at_base = run(at_base_program, "tornado-base")
     for i, name in enumerate(low):
         for end, value in (("low", low[name]), ("high", high[name])):
-            cache[(name, value)] = run(_with_input(program, name, value), f"tornado-{i:02d}-{end}")
+            varied = _with_input(at_base_program, name, value)
+            cache[(name, value)] = run(varied, f"tornado-{i:02d}-{end}")
     rows = []
     for party in PARTIES:
 
