@@ -93,3 +93,19 @@ def test_recovery_time_reduction_shortens_outages_after_completion() -> None:
     late = drill(scenario, "late").impact["lost_sales_units"]
     assert np.allclose(early, (20 - 1) * 10)
     assert np.allclose(late, (10 - 1) * 10)
+
+
+def test_a_participation_answer_is_unresolved_when_the_ci_spans_the_reservation() -> None:
+    """``sign_resolved`` is False when the mean NPV's 95 % CI includes the reservation NPV
+    (more replications could still change the answer), True when the CI is clear of it."""
+    from tests.helpers import SCENARIOS
+
+    from keiretsu.experiments.payback import payback
+    from keiretsu.scenario.loader import load_scenario
+
+    ev = load_scenario(SCENARIOS / "ev_battery.yaml")
+    summary = payback(ev, "bms_quality_analytics", replications=12, tornado=False).summary
+    summary = summary.set_index("party")
+    for party, row in summary.iterrows():
+        clear = abs(row["mean"] - row["reservation_npv"]) > row["npv_ci95_half_width"]
+        assert row["sign_resolved"] == clear, party

@@ -111,6 +111,7 @@ def test_deterministic_program_npv_equals_the_analytic_npv() -> None:
     summary = result.summary.set_index("party")
     assert summary.loc["supplier", "prob_npv_negative"] == 1.0  # 70 % of the capex, half the gain
     assert not summary.loc["supplier", "would_sign"]
+    assert summary.loc["supplier", "sign_resolved"]  # every replication the same: CI 0
     assert summary.loc["buyer", "prob_completed"] == 1.0
     # the buyer's cumulative flow is -120 - 178 = -298 at t = 50 and gains 2 a day after:
     # it reaches 0 at t = 50 + 298 / 2 = 199 and stays there or above

@@ -22,7 +22,8 @@ discounted payback (years, interpolated), profitability index (PV of inflows / P
 outflows: disbursements are staged). Over replications: mean, P10/P50/P90, P(NPV < 0),
 P(payback <= 18 months), the share of replications in which the program completes, and
 the participation check (a party whose mean NPV is below its reservation NPV would not
-sign). The tornado varies each uncertain input (the program's ``uncertainty`` and each
+sign; ``sign_resolved`` says whether the mean's 95 % CI lies wholly on one side of the
+reservation NPV, i.e. whether more replications could still change the answer). The tornado varies each uncertain input (the program's ``uncertainty`` and each
 milestone's duration, at the P10 and P90 of its law) with the others at base (a
 milestone's duration fixed at its median), on fewer replications, and finds break-evens by quadratic interpolation through the P10, base
 and P90 runs.
@@ -280,6 +281,8 @@ def _business_case(
                 "payback_years_median": _median_or_never(values["payback_years"]),
                 "reservation_npv": reservation,
                 "would_sign": bool(s.mean >= reservation),
+                # resolved: the mean's 95 % CI lies on one side of the reservation NPV
+                "sign_resolved": bool(abs(s.mean - reservation) > _ci(values["npv"])),
                 "percentile_convention": s.percentile_convention,
             }
         )

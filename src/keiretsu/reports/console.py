@@ -279,6 +279,11 @@ def print_payback_table(summary, title: str, currency: str, console: Console | N
     )
     for label, key, fmt in lines:
         table.add_row(label, *(fmt(rows.loc[p, key]) for p in rows.index))
+    if "sign_resolved" in rows:
+        table.add_row(
+            "  decided (CI clear of it)",
+            *("yes" if rows.loc[p, "sign_resolved"] else "[yellow]no[/]" for p in rows.index),
+        )
     console.print(table)
     print_note(
         console,

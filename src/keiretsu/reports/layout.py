@@ -326,6 +326,7 @@ LAYOUTS: dict[str, Layout] = {
                             "prob_payback_within",
                             "prob_completed",
                             "would_sign",
+                            "sign_resolved",
                         ),
                     ),
                 ),
