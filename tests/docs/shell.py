@@ -197,7 +197,8 @@ def run(steps: list[Command | File], cwd: Path, page: str, timeout: float = 600)
         if step.exact and command == step.text and not depends:
             got, want = normalised(done.stdout.splitlines()), normalised(step.printed)
             assert got == want, (
-                f"{where}\nprints something else than the page shows (update the page):\n"
+                f"{where}\nprints something else than the page shows (update the page: "
+                "python -m tests.docs.refresh PAGE):\n"
                 + "\n".join(f"  page: {w!r}\n   got: {g!r}" for w, g in _differences(want, got))
             )
         log.append(f"{where} -> exit {done.returncode}")

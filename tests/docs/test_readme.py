@@ -3,6 +3,7 @@ says, and the blocks marked ``<!-- output: exact -->`` print exactly what the pa
 
 Replication counts are capped (``tests/docs/shell.py``); set
 ``KEIRETSU_DOCS_REPLICATIONS=0`` to run the tour exactly as written (about 3 minutes).
+``python -m tests.docs.refresh README.md`` rewrites the exact outputs from such a run.
 """
 
 from __future__ import annotations

@@ -146,10 +146,25 @@ def print_kpi_table(summary, title: str, console: Console | None = None) -> None
             "± 95% CI" if c == "ci95_half_width" else c.upper() if c.startswith("p") else c,
             justify="right",
         )
+    # a cost category that is zero in every replication (no programs, no contracts...)
+    # is named under the table rather than shown as a row of zeros
+    always_zero = [
+        row["kpi"]
+        for _, row in summary.iterrows()
+        if row["kpi"].endswith("_cost")
+        and row["kpi"] != "total_cost"
+        and row["mean"] == 0
+        and row.get("sd", 0) == 0
+    ]
     for _, row in summary.iterrows():
+        if row["kpi"] in always_zero:
+            continue
         fmt = format_share if row["kpi"] in SHARE_KPIS else format_number
         table.add_row(KPI_LABELS.get(row["kpi"], row["kpi"]), *(fmt(row[c]) for c in cols))
     console.print(table)
+    if always_zero:
+        names = ", ".join(KPI_LABELS.get(k, k) for k in always_zero)
+        print_note(console, f"zero in every replication: {names}")
 
 
 def _fmt_days(v: float) -> str:
