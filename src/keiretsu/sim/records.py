@@ -90,14 +90,13 @@ def tables(
     backorders = trace.backorders[w:]
     on_hand = trace.on_hand[w:]
     part_purchase = trace.purchase_part[w:]
-    part_order = (
-        np.zeros_like(part_purchase) if trace.order_cost_part is None else trace.order_cost_part[w:]
-    )
+    # None stands for a (T, R, P) array of zeros (no fixed order costs, no expediting, no
+    # contingencies): its sums are zeros, made without building and adding the array
+    part_order = None if trace.order_cost_part is None else trace.order_cost_part[w:]
     expedited = trace.expedited[w:]
-    expediting = expedited * net.expedite_premium
+    expediting = expedited * net.expedite_premium if (net.expedite_premium != 0).any() else None
     if trace.contingency_cost is None:
-        contingency = np.zeros_like(expedited)
-        offer_contingency = None
+        contingency = offer_contingency = None
     else:
         offer_contingency = trace.contingency_cost[w:]
         contingency = _by_part(net, offer_contingency)
@@ -116,26 +115,32 @@ def tables(
         program = flows["buyer_capex"] + flows["buyer_opex"]  # (T, R, K) -> (T, R)
         program = program.sum(axis=2)
 
-    def per_period(x: np.ndarray) -> np.ndarray:  # (T, R, X) -> network total, rep-major
-        return x.sum(axis=2).T.ravel()
+    def per_period(x: np.ndarray | None) -> np.ndarray:  # (T, R, X) -> network total, rep-major
+        return np.zeros(T * R) if x is None else x.sum(axis=2).T.ravel()
 
-    def per_part_period(x: np.ndarray) -> np.ndarray:  # (T, R, P) -> rep, period, part order
+    def per_part_period(x: np.ndarray | None) -> np.ndarray:  # (T, R, P) -> rep, period, part
+        if x is None:
+            return np.zeros(T * R * P)
         return x.transpose(1, 0, 2).ravel()
 
+    def over_periods(x: np.ndarray | None) -> np.ndarray:  # (T, R, P) -> (R, P)
+        return np.zeros((R, P)) if x is None else _over_periods(x)
+
     # ---- network per period
+    demand_total, filled_total, on_hand_total = map(per_period, (demand, filled, on_hand))
     with np.errstate(divide="ignore", invalid="ignore"):
         periods = pd.DataFrame(
             {
                 "replication": np.repeat(reps, T),
                 "period": np.tile(periods_index, R),
-                "demand_units": per_period(demand),
-                "filled_now_units": per_period(filled),
-                "fill_rate": per_period(filled) / per_period(demand),
+                "demand_units": demand_total,
+                "filled_now_units": filled_total,
+                "fill_rate": filled_total / demand_total,
                 "sales_units": per_period(sales),
                 "lost_sales_units": per_period(lost),
                 "backorder_units": per_period(backorders),
-                "on_hand_units": per_period(on_hand),
-                "days_of_cover": (on_hand.sum(axis=2) / daily_mean.sum(axis=1)[:, None]).T.ravel(),
+                "on_hand_units": on_hand_total,
+                "days_of_cover": on_hand_total / np.tile(daily_mean.sum(axis=1), R),
                 "on_hand_value": per_period(on_hand_value),
                 "in_transit_units": trace.in_transit[w:].T.ravel(),
                 "supplier_backlog_units": trace.backlog[w:].T.ravel(),
@@ -219,9 +224,9 @@ def tables(
                 "purchase_cost": _over_periods(part_purchase).ravel(),
                 "holding_cost": _over_periods(holding).ravel(),
                 "shortage_cost": _over_periods(shortage).ravel(),
-                "ordering_cost": _over_periods(part_order).ravel(),
-                "expediting_cost": _over_periods(expediting).ravel(),
-                "contingency_cost": _over_periods(contingency).ravel(),
+                "ordering_cost": over_periods(part_order).ravel(),
+                "expediting_cost": over_periods(expediting).ravel(),
+                "contingency_cost": over_periods(contingency).ravel(),
                 "expedited_units": _over_periods(expedited).ravel(),
                 "revenue": _over_periods(revenue).ravel(),
             }
@@ -446,13 +451,14 @@ def _supplier_table(
     is_line[:w] = False
     at_once = is_line & trace.cleared
     transit = draws.transit_t  # (T, R, O) whole periods
-    at_once_days = np.where(at_once, transit, 0).astype(np.int64) * dpp
+    at_once_periods = np.where(at_once, transit, 0)  # int32; squares fit (< 46,341 periods)
     lines = is_line.sum(axis=0)  # integer sums: exact in any order
     complete = at_once.sum(axis=0)
-    otif_lines = (at_once & (draws.late_t == 0)).sum(axis=0)
-    s1 = at_once_days.sum(axis=0).astype(np.float64)
-    s2 = (at_once_days**2).sum(axis=0).astype(np.float64)
-    t_l, r_l, o_l = np.nonzero(is_line & ~at_once)  # lines that waited for capacity
+    otif_lines = np.logical_and(at_once, draws.late_t == 0).sum(axis=0)
+    s1 = (np.add.reduce(at_once_periods, axis=0, dtype=np.int64) * dpp).astype(np.float64)
+    np.multiply(at_once_periods, at_once_periods, out=at_once_periods)
+    s2 = (np.add.reduce(at_once_periods, axis=0, dtype=np.int64) * dpp**2).astype(np.float64)
+    t_l, r_l, o_l = np.nonzero(is_line & ~trace.cleared)  # lines that waited for capacity
     if t_l.size:
         # FIFO: the line is complete in the first period d in which cumulative closed units
         # (shipped, or cancelled) reach cumulative orders up to and including it; rejects
