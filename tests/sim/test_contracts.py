@@ -115,6 +115,12 @@ def test_gain_share_passes_the_buyers_share_of_continuous_cost_reductions() -> N
     year2 = result.periods[(result.periods["period"] >= 365) & (result.periods["period"] < 730)]
     units = year2.groupby("replication")["received_units"].sum().to_numpy()
     assert np.allclose(-reviews.loc[730, "gain_share"].to_numpy(), 0.5 * 0.1 * 2.0 * units)
+    # per party: the supplier saves 10 % of its cost on every unit, pays half back, and is
+    # paid what the buyer pays less the buyer's own administration
+    assert np.allclose(reviews.loc[730, "supplier_savings"].to_numpy(), 0.1 * 2.0 * units)
+    assert np.allclose(
+        reviews["supplier_receives"], reviews["buyer_pays"] - reviews["administration"]
+    )
 
 
 def test_money_at_stake_raises_on_time_delivery_on_the_same_random_numbers() -> None:

@@ -131,6 +131,8 @@ LAYOUTS: dict[str, Layout] = {
                             "performance_penalty",
                             "gain_share",
                             "buyer_pays",
+                            "supplier_receives",
+                            "supplier_savings",
                         ),
                         group_by=("supplier",),
                     ),

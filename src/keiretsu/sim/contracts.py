@@ -40,7 +40,10 @@ over the dimensions measured); the **settlement** of the window
 (:func:`keiretsu.econ.settlement.settle`: take-or-pay at the end of each contract year,
 volume rebates on the year-to-date volume, bonus and penalty with the remediation period,
 gain share, the reservation fee, an exit fee) plus the rebidding overhead: the buyer's
-net payment is ``contract_cost``; and the **escalation** (management track): a score below
+net payment is ``contract_cost`` (``buyer_pays`` per review); per party, the supplier is
+paid ``supplier_receives`` (the same less the buyer's own administration) and gains its
+``supplier_savings`` (so its contract cash flow is their sum, the gain share it passes
+back being in the first); and the **escalation** (management track): a score below
 ``remediation_below`` starts an improvement plan (once), which works with its probability
 (one uniform per supplier and replication, stream ``remediation/SUPPLIER``) after its delay
 and then closes ``remediation_effect`` of the gap of defects and on-time to their targets;
@@ -520,6 +523,7 @@ class ContractRuns:
             components["administration"] = c.rebid_cost_share_of_spend * w["spend"]
             action = self._escalate(c, u, total, t, components, years_elapsed)
             paid = sum(components.values())
+            savings = np.maximum(w["savings"], 0.0) * np.ones(R)
             cost[:, u] += paid
             for v in self.window.values():
                 v[:, offers] = 0.0
@@ -536,6 +540,11 @@ class ContractRuns:
                         "score": float(total[r]),
                         **{k: float(v[r]) for k, v in components.items()},
                         "buyer_pays": float(paid[r]),
+                        # the other party: what it is paid (the buyer's administration is
+                        # not paid to it; the gain share it passes back is in it) and its
+                        # cost savings of the window (its unit-cost reductions x units)
+                        "supplier_receives": float(paid[r] - components["administration"][r]),
+                        "supplier_savings": float(savings[r]),
                         "action": action[r],
                     }
                 )
