@@ -63,9 +63,26 @@ a call, qualification and ramp-up days, notice) are not seen by annual buckets, 
 model's recourse is faster than the simulator's. With ``any`` every offer is a backup
 source at ``backup_premium_share`` of its price and every expedite channel can be used.
 
+Incentive menus and program options (:func:`evaluate_options`): the menus of
+``optimize.incentives`` are evaluated by the simulator's contract model
+(:mod:`keiretsu.experiments.incentives`) and the program options by the payback study
+(:mod:`keiretsu.experiments.coinvest`), once per run (the frontier reuses them); they
+enter the allocation data (:func:`with_options`) and, for a rationed supplier, the risk
+model's availability per option. The scenario's plan is priced with its contracts in
+force (``current``) and the programs it funds.
+
+Objectives (:data:`OBJECTIVES`, :func:`objective_settings`): ``cost`` (deterministic),
+``balanced`` (lambda 0.5, alpha 0.90), ``resilient`` (lambda 5, alpha 0.95); an explicit
+risk weight or alpha overrides the preset's.
+
 The optimized plan keeps the scenario plan's inventory policies, expediting rules and
-contingencies (a reservation the risk model sized replaces the plan's for that part);
-its description says so.
+contingencies (a reservation the risk model sized replaces the plan's for that part), and
+carries the chosen contracts and funded programs; its description says so.
+
+Closed loop (:func:`closed_loop`, :func:`simulated_objective`): the plans are simulated
+at replications 0..n-1 of the run's seed; the model saw the disruption model at indices
+from :data:`SCENARIO_OFFSET` on and the option evaluations ran at a derived seed
+(:func:`keiretsu.experiments.incentives.evaluation_seed`), so the check is out of sample.
 """
 
 from __future__ import annotations
@@ -1185,7 +1202,8 @@ class FrontierResult:
     """The cost-risk frontier: one risk-model solve per lambda, each plan simulated.
 
     ``points``: per lambda: expected_cost, cvar, value_at_risk, objective, gap, outcome,
-    and the simulated mean and CI of total cost, fill rate, margin and P10 margin;
+    the incentive options and programs chosen, and the simulated mean and CI of total
+    cost, fill rate, margin and P10 margin;
     ``plans``: the plan of each point, in order; ``baseline``: the scenario's own plan
     priced in the risk model (None when it could not be) and simulated (last row of
     ``simulated``); ``closed_loop``: every plan (the scenario's last) on one seed.
@@ -1232,6 +1250,9 @@ def frontier(
     alpha = settings.alpha if alpha is None else alpha
     options = options or solver_options(scenario)
     caps = capacity_scenarios(scenario, scenarios or settings.scenarios, seed)
+    evaluated = None
+    if scenario.optimize.incentives or scenario.optimize.programs.options:
+        evaluated = evaluate_options(scenario, seed=seed, caps=caps)  # once for every point
     rows, plans = [], []
     last: OptimizeResult | None = None
     for j, lam in enumerate(frontier_lambdas(points, lambda_max)):
@@ -1245,6 +1266,7 @@ def frontier(
             seed=seed,
             options=options,
             caps=caps,
+            evaluated=evaluated,
             name=f"lambda={lam:.4g}",
         )
         r = res.risk
@@ -1262,6 +1284,8 @@ def frontier(
                 "gap": r.gap,
                 "outcome": r.outcome,
                 "reserved_units_per_year": float(sum(r.reservations.values())),
+                "incentives": ", ".join(f"{k}: {v}" for k, v in r.first_stage.incentives.items()),
+                "programs": ", ".join(f"{k} at {v:g}" for k, v in r.first_stage.programs.items()),
             }
         )
         last = res

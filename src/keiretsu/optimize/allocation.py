@@ -79,6 +79,11 @@ name-safe by replacing characters other than letters, digits and ``_`` with ``_`
   demand; only between consecutive years that both have demand, and in the first year
   against ``previous_year_units`` when given)
 
+Incentive menus (one contract per supplier, :mod:`keiretsu.optimize.incentives`) and
+co-investment programs (:mod:`keiretsu.optimize.coinvest`) add their variables, rows and
+cost terms (``incentive_*``, ``program_buyer_npv``) to the same model when ``data`` has
+them; a menu option's expected defect rate replaces the offer's in the quality rows.
+
 Infeasibility is explained (:func:`diagnose_infeasibility`): the model is rebuilt with a
 non-negative slack on every requirement above (demand, capacities, shares, volumes,
 dual sourcing, regions, quality, commitments, switching) — the definitions (segments,

@@ -248,7 +248,7 @@ class OptimizeSettings(Spec):
     """Incentive menus: per supplier, the contracts to choose one from (see ``IncentiveMenu``)."""
     programs: CoInvestment = CoInvestment()
     """Co-investment: programs to fund, buyer cost shares, capex budget per year."""
-    evaluation_replications: int = Field(default=16, ge=2, le=10_000)
+    evaluation_replications: int = Field(default=32, ge=2, le=10_000)
     """Replications of the short simulations that evaluate the options: each program's
     payback study (its NPV per party) and the supplier KPIs that contract bonuses and
     penalties are judged on. They use a seed derived from the run's, so the closed-loop
