@@ -179,6 +179,92 @@ def network_scenario(n_parts: int = 200, years: float = 5.0, seed: int = 7) -> S
     )
 
 
+# --------------------------------------------------------------------------- optimizer workload
+
+
+def optimizer_scenario(n_parts: int = 500, menus: int = 5, seed: int = 7) -> Scenario:
+    """The optimizer workload of issue 7: ``network_scenario``'s network in weekly periods
+    over 5 years (``n_parts`` parts, ``n_parts // 10`` suppliers, every part offered by two
+    suppliers in different regions), with a disruption model to sample risk scenarios from.
+
+    Weekly: demand mean x 7 (sd x sqrt 7), capacities x 7, holding cost x 7; a backorder
+    costs 5 % of the part's price a week (as the EV scenario). Disruptions: every supplier
+    has random outages (exponential up time, mean 1,000 days; lognormal down time, mean 25
+    days, sd 10; a full stop for even-numbered suppliers, 60 % of capacity lost for the
+    others; 7 days' ramp-up) and every region random events (0.25 a year, triangular 7-14-35
+    days, half the capacity of every supplier there, 7 days' ramp-up). The plan moves a down
+    supplier's share to the part's other supplier after 7 days (the risk model's recourse).
+    ``menus`` suppliers have an incentive menu: their contract in force (none: spot) and a
+    strategic partnership with a 50 % gain share.
+    """
+    doc = network_scenario(n_parts, 5.0, seed).model_dump(mode="json", by_alias=True)
+    doc["horizon"]["period"] = "week"
+    doc["meta"]["name"] = f"optimizer workload: {n_parts} parts x {n_parts // 10} suppliers, weekly"
+    for p in doc["parts"]:
+        law = p["demand"]["per_period_units"]
+        law["mean"] *= 7
+        law["sd"] *= math.sqrt(7)
+        p["holding_cost_per_unit_per_period"] = round(p["holding_cost_per_unit_per_period"] * 7, 5)
+        price = p["revenue_per_unit"] / 1.2
+        p["shortage"] = {"kind": "backorder", "cost_per_unit_per_period": round(0.05 * price, 4)}
+    for s in doc["suppliers"]:
+        for o in s["offers"]:
+            o["capacity_units_per_period"] = round(o["capacity_units_per_period"] * 7, 1)
+        if s.get("shared_capacity_units_per_period") is not None:
+            s["shared_capacity_units_per_period"] = round(
+                s["shared_capacity_units_per_period"] * 7, 1
+            )
+    disruptions = []
+    for j, s in enumerate(doc["suppliers"]):
+        disruptions.append(
+            {
+                "kind": "supplier_outage",
+                "id": f"{s['id']}-outage",
+                "supplier": s["id"],
+                "up_days": {"kind": "exponential", "mean": 1000},
+                "down_days": {"kind": "lognormal", "mean": 25, "sd": 10},
+                "capacity_lost": 1.0 if j % 2 == 0 else 0.6,
+                "ramp_up_days": 7,
+            }
+        )
+    for r in REGIONS:
+        disruptions.append(
+            {
+                "kind": "regional_event",
+                "id": f"{r[0]}-event",
+                "region": r[0],
+                "per_year": 0.25,
+                "down_days": {"kind": "triangular", "low": 7, "mode": 14, "high": 35},
+                "capacity_lost": 0.5,
+                "ramp_up_days": 7,
+            }
+        )
+    doc["disruptions"] = disruptions
+    doc["plan"]["contingency"] = {
+        p["id"]: {"reallocate": {"after_days_down": 7}} for p in doc["parts"]
+    }
+    doc["optimize"] = {
+        "dual_sourcing": None,
+        "incentives": [
+            {
+                "supplier": s["id"],
+                "options": [
+                    {
+                        "name": "strategic",
+                        "contract": {
+                            "supplier": s["id"],
+                            "relationship": "strategic_partnership",
+                            "gain_share_buyer": 0.5,
+                        },
+                    }
+                ],
+            }
+            for s in doc["suppliers"][:menus]
+        ],
+    }
+    return Scenario.model_validate(doc)
+
+
 # --------------------------------------------------------------------------- allocation workload
 
 

@@ -1331,27 +1331,37 @@ def _optimizer_failure(exc, scenario_file: Path, as_json: bool) -> None:
 @main.command(context_settings=CONTEXT)
 @click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
 @click.option(
+    "--objective",
+    type=click.Choice(["cost", "balanced", "resilient"]),
+    help="Preset: cost = the deterministic model (expected demand, no disruption "
+    "scenarios); balanced = the risk model with risk weight 0.5 and alpha 0.90; resilient = "
+    "risk weight 5 and alpha 0.95. --risk-weight / --alpha override a preset's values.",
+)
+@click.option(
     "--risk",
     is_flag=True,
-    help="Two-stage stochastic model over disruption scenarios (expected cost + lambda x CVaR) "
-    "instead of the deterministic allocation.",
+    help="Two-stage stochastic model over disruption scenarios (expected cost + risk weight x "
+    "CVaR) with optimize.risk's weight and alpha, instead of the deterministic allocation.",
 )
 @click.option(
     "--scenarios",
     "n_scenarios",
     type=click.IntRange(1, 10_000),
-    help="With --risk: disruption scenarios K (default: optimize.risk.scenarios).",
+    help="Risk model: disruption scenarios K (default: optimize.risk.scenarios).",
 )
 @click.option(
     "--alpha",
     type=click.FloatRange(0, 1, max_open=True),
-    help="With --risk: CVaR level (default: optimize.risk.alpha).",
+    help="Risk model: CVaR level (default: the preset's, else optimize.risk.alpha); implies "
+    "the risk model.",
 )
 @click.option(
+    "--risk-weight",
     "--lambda",
     "cvar_weight",
     type=click.FloatRange(min=0),
-    help="With --risk: weight of CVaR beside the expected cost (default: optimize.risk.lambda).",
+    help="Risk model: weight lambda of CVaR beside the expected cost (default: the preset's, "
+    "else optimize.risk.lambda); implies the risk model. --lambda is the same option.",
 )
 @_solver_options_decorators
 @click.option(
@@ -1386,6 +1396,7 @@ def _optimizer_failure(exc, scenario_file: Path, as_json: bool) -> None:
 @json_option
 def optimize(
     scenario_file: Path,
+    objective: str | None,
     risk: bool,
     n_scenarios: int | None,
     alpha: float | None,
@@ -1402,18 +1413,24 @@ def optimize(
     overrides: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Optimize SCENARIO's volume allocation, write the plan, and stress-test it.
+    """Optimize SCENARIO's volume allocation, incentives and co-investments, write the plan,
+    and stress-test it.
 
     The allocation model (annual buckets: parts x suppliers x years, capacities, prices
     and tiers, qualification, dual sourcing, share / region / quality / switching limits,
-    commitments, shortage penalties; settings under optimize: in the scenario), or with
-    --risk the two-stage model over disruption scenarios sampled from the scenario's own
+    commitments, shortage penalties; settings under optimize: in the scenario), with one
+    contract per supplier chosen from its incentive menu (optimize.incentives) and the
+    programs to fund at a buyer cost share within a capex budget (optimize.programs); or
+    the two-stage model over disruption scenarios sampled from the scenario's own
     disruption model (capacity reservations, backup purchases, expediting, lost sales;
-    expected cost + lambda x CVaR_alpha). Writes RUN_DIR/plan.yaml (read it back with
-    --plan), the allocation table, the cost breakdown beside the scenario's own plan
-    priced in the same model, the solver status, gap and model size; then simulates the
-    optimized plan and the scenario's plan with the same seed (-n replications, common
-    random numbers) and prints them side by side with paired differences.
+    expected cost + risk weight x CVaR_alpha): --objective balanced|resilient, --risk, or
+    a --risk-weight / --alpha. Writes RUN_DIR/plan.yaml (read it back with --plan; the
+    chosen contracts and programs are in it), the allocation, incentive and program tables,
+    the cost breakdown beside the scenario's own plan priced in the same model, the solver
+    status, gap and model size; then simulates the optimized plan and the scenario's plan
+    with the same seed (-n replications, common random numbers; the model's disruption
+    scenarios and its option evaluations use other random numbers) and prints them side by
+    side with paired differences and the simulated objective.
 
     An infeasible model exits with status 2 and one line per conflicting requirement.
     """
@@ -1425,27 +1442,45 @@ def optimize(
     from keiretsu.errors import SolverError
     from keiretsu.experiments import optimize as study
     from keiretsu.fileio import TableWriter, write_text_atomic
-    from keiretsu.reports.console import print_closed_loop
+    from keiretsu.reports.console import print_choices, print_closed_loop
     from keiretsu.reports.optimizer_figures import optimize_figures
     from keiretsu.scenario.loader import load_scenario
     from keiretsu.scenario.plan_yaml import plan_to_yaml
 
     scenario = load_scenario(scenario_file, overrides)
     seed = scenario.run.seed if seed is None else seed
+    try:
+        use_risk, alpha_used, lambda_used = study.objective_settings(
+            scenario, objective, risk=risk, alpha=alpha, cvar_weight=cvar_weight
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if n_scenarios is not None and not use_risk:
+        raise click.UsageError(
+            "--scenarios is for the risk model (give --objective balanced or "
+            "resilient, --risk, or a --risk-weight)"
+        )
     options = study.solver_options(
         scenario, solver=solver, time_limit_s=time_limit, gap=gap, threads=threads
     )
     started = dt.datetime.now(dt.UTC)
     out_dir = _run_dir(out_dir, f"{scenario_file.stem}-optimize", started, force)
     console = Console(stderr=True)
-    console.print("optimizing" + (" (risk model)" if risk else "") + "...")
+    settings = scenario.optimize
+    if settings.incentives or settings.programs.options:
+        console.print(
+            "evaluating the incentive menus and program options "
+            f"({settings.evaluation_replications} replications each)..."
+        )
+    console.print("optimizing" + (" (risk model)" if use_risk else "") + "...")
     try:
         result = study.optimize(
             scenario,
-            risk=risk,
+            objective=objective,
+            risk=use_risk,
             scenarios=n_scenarios,
-            alpha=alpha,
-            cvar_weight=cvar_weight,
+            alpha=alpha_used if use_risk else None,
+            cvar_weight=lambda_used if use_risk else None,
             seed=seed,
             options=options,
         )
@@ -1478,9 +1513,23 @@ def optimize(
             )
     shares = study.shares_table(scenario, [plan, base])
     costs = study.scenario_cost_table(result, base.name)
+    incentives = study.incentive_table(result)
+    programs = study.program_table(result)
+    sim_objective = None
+    if loop is not None:
+        sim_objective = study.simulated_objective(
+            loop,
+            cvar_weight=result.risk.cvar_weight if result.risk is not None else 0.0,
+            alpha=result.risk.alpha if result.risk is not None else scenario.optimize.risk.alpha,
+        )
     with TableWriter(out_dir) as writer:
         writer.write("allocation", result.allocation.allocation)
         writer.write("cost_breakdown", study.cost_breakdown(result))
+        if incentives is not None:
+            writer.write("incentives", incentives)
+            writer.write("incentive_costs", result.allocation.incentive_costs)
+        if programs is not None:
+            writer.write("programs", programs)
         writer.write("shortage", result.allocation.shortage)
         if len(result.allocation.commitments):
             writer.write("commitments", result.allocation.commitments)
@@ -1496,6 +1545,7 @@ def optimize(
             )
             writer.write("closed_loop", loop.table)
             writer.write("closed_loop_differences", loop.differences)
+            writer.write("simulated_objective", sim_objective)
     definitions = {
         "currency": scenario.meta.currency,
         "model": study.__doc__.split("\n\n")[0] if study.__doc__ else "",
@@ -1503,6 +1553,14 @@ def optimize(
         "scaled by optimize.capacity_utilisation / the seasonal peak",
         "closed_loop": "both plans simulated with the same seed and replications (common random "
         "numbers); differences are paired per replication (optimized - scenario plan)",
+        "out_of_sample": "the model's disruption scenarios are the scenario's disruption model "
+        f"drawn at replication indices from {study.SCENARIO_OFFSET:,} on, and the options' "
+        "evaluations (payback studies, supplier KPIs) use a seed derived from the run's: the "
+        "closed-loop simulation (replications 0..n-1 of the run's seed) shares no random "
+        "numbers with what the model saw",
+        "simulated_objective": "per replication the net cost -margin (costs minus revenue); "
+        "objective = mean + risk weight x CVaR_alpha over replications; 95% intervals by a "
+        "paired bootstrap of replications",
         "percentiles": PERCENTILE_CONVENTION,
     }
     if loop is not None:  # the simulator's own definitions (OTIF, fill rate, ...)
@@ -1522,6 +1580,13 @@ def optimize(
             "scenario_plan_meets_rules": result.baseline.meets_rules,
             "scenario_plan_error": result.baseline.error or None,
         },
+        "objective_preset": objective,
+        "in_sample_expected_cost": result.expected_cost,
+        "incentives_chosen": result.allocation.incentives,
+        "programs_funded": result.allocation.programs,
+        "simulated_objective": None
+        if sim_objective is None
+        else sim_objective.to_dict(orient="records"),
         "reservations_units_per_year": None if result.risk is None else result.risk.reservations,
         "notes": list(result.input.notes),
         "closed_loop": None if loop is None else loop.wide().to_dict(orient="records"),
@@ -1547,7 +1612,8 @@ def optimize(
         tables=writer.written,
         extra={
             "overrides": list(overrides),
-            "risk": risk,
+            "risk": result.risk is not None,
+            "objective": objective,
             "scenario_plan": base.name,
             "files": ["plan.yaml"],
         },
@@ -1578,7 +1644,7 @@ def optimize(
         )
     if result.risk is not None:
         b = result.baseline.risk
-        model_rows["model: expected cost"] = {
+        model_rows["model: expected cost (in sample)"] = {
             plan.name: result.risk.expected_cost,
             base.name: None if b is None else b.expected_cost,
         }
@@ -1586,14 +1652,25 @@ def optimize(
             plan.name: result.risk.cvar,
             base.name: None if b is None else b.cvar,
         }
+    if result.evaluated is not None and result.evaluated.programs is not None:
+        npv = "program_buyer_npv"
+        model_rows["model: programs, buyer NPV"] = {
+            plan.name: -result.allocation.cost[npv],
+            base.name: None
+            if result.baseline.allocation is None
+            else -result.baseline.allocation.cost[npv],
+        }
+    cur = scenario.meta.currency
+    if incentives is not None or programs is not None:
+        print_choices(incentives, programs, cur, Console(width=max(Console().width, 150)))
     if loop is not None:
         title = (
             f"{scenario.meta.name} — plan {plan.name!r} against the scenario's plan "
             f"{base.name!r}; simulated: {replications} replications, seed {seed}, the same "
-            "random numbers for both (mean ± 95% CI)"
+            "random numbers for both, none of them seen by the model (mean ± 95% CI)"
         )
         labels = {base.name: "scenario plan", plan.name: "optimized"}
-        print_closed_loop(loop, title, model_rows, Console(), labels)
+        print_closed_loop(loop, title, model_rows, Console(), labels, sim_objective)
     console.print(f"plan: {out_dir / 'plan.yaml'}")
     console.print(f"run directory: {out_dir}")
 

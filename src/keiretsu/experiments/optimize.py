@@ -63,9 +63,26 @@ a call, qualification and ramp-up days, notice) are not seen by annual buckets, 
 model's recourse is faster than the simulator's. With ``any`` every offer is a backup
 source at ``backup_premium_share`` of its price and every expedite channel can be used.
 
+Incentive menus and program options (:func:`evaluate_options`): the menus of
+``optimize.incentives`` are evaluated by the simulator's contract model
+(:mod:`keiretsu.experiments.incentives`) and the program options by the payback study
+(:mod:`keiretsu.experiments.coinvest`), once per run (the frontier reuses them); they
+enter the allocation data (:func:`with_options`) and, for a rationed supplier, the risk
+model's availability per option. The scenario's plan is priced with its contracts in
+force (``current``) and the programs it funds.
+
+Objectives (:data:`OBJECTIVES`, :func:`objective_settings`): ``cost`` (deterministic),
+``balanced`` (lambda 0.5, alpha 0.90), ``resilient`` (lambda 5, alpha 0.95); an explicit
+risk weight or alpha overrides the preset's.
+
 The optimized plan keeps the scenario plan's inventory policies, expediting rules and
-contingencies (a reservation the risk model sized replaces the plan's for that part);
-its description says so.
+contingencies (a reservation the risk model sized replaces the plan's for that part), and
+carries the chosen contracts and funded programs; its description says so.
+
+Closed loop (:func:`closed_loop`, :func:`simulated_objective`): the plans are simulated
+at replications 0..n-1 of the run's seed; the model saw the disruption model at indices
+from :data:`SCENARIO_OFFSET` on and the option evaluations ran at a derived seed
+(:func:`keiretsu.experiments.incentives.evaluation_seed`), so the check is out of sample.
 """
 
 from __future__ import annotations
@@ -80,6 +97,12 @@ import pandas as pd
 
 from keiretsu.analysis.stats import summarize
 from keiretsu.errors import InputError, Problem, SolverError
+from keiretsu.experiments.coinvest import ProgramEvaluation, budget_by_year, evaluate_programs
+from keiretsu.experiments.incentives import (
+    IncentiveEvaluation,
+    evaluate_incentives,
+    option_availability,
+)
 from keiretsu.experiments.runs import SimulationResult, simulate
 from keiretsu.optimize.allocation import (
     AllocationData,
@@ -90,6 +113,7 @@ from keiretsu.optimize.allocation import (
     Supplier,
     optimize_allocation,
 )
+from keiretsu.optimize.incentives import COMPONENTS as _INCENTIVE_COMPONENTS
 from keiretsu.optimize.risk import (
     Recourse,
     ReservationOption,
@@ -98,7 +122,9 @@ from keiretsu.optimize.risk import (
     optimize_risk,
 )
 from keiretsu.optimize.solve import SolverOptions
+from keiretsu.scenario.contracts import Contract
 from keiretsu.scenario.model import Contingency, Plan, Reservation, Scenario
+from keiretsu.scenario.programs import FundedProgram
 from keiretsu.scenario.resolve import shares as plan_shares
 from keiretsu.sim.disruptions import schedules
 from keiretsu.sim.network import compile_network
@@ -112,6 +138,17 @@ SHARE_DIGITS = 6
 
 CLOSED_LOOP_KPIS = ("fill_rate", "total_cost", "margin", "shortage_cost", "lost_sales_units")
 """Simulated KPIs the closed-loop table reports per plan."""
+
+OBJECTIVES: dict[str, tuple[float, float] | None] = {
+    "cost": None,
+    "balanced": (0.5, 0.90),
+    "resilient": (5.0, 0.95),
+}
+"""``--objective`` presets: ``cost`` is the deterministic model (expected demand, no
+disruption scenarios); ``balanced`` the risk model with lambda = 0.5 and alpha = 0.90
+(half the weight on the mean of the worst 10 % of scenarios); ``resilient`` lambda = 5,
+alpha = 0.95 (the worst 5 % weigh five times the mean). An explicit risk weight or alpha
+overrides the preset's."""
 
 
 # --------------------------------------------------------------------------- mapping
@@ -354,40 +391,55 @@ class CapacityScenarios:
 
     ``offer``: (K, Y, O), offers in the simulator's order (as in
     :attr:`OptimizationInput.data`); ``supplier``: (K, Y, U); ``replications``: the
-    replication indices drawn; ``seed``.
+    replication indices drawn; ``seed``; ``price``: (K, Y, O) mean price-shock factor (None
+    without price shocks; the incentive menus' indexation term uses it).
     """
 
     offer: np.ndarray
     supplier: np.ndarray
     replications: tuple[int, ...]
     seed: int
+    price: np.ndarray | None = None
 
 
-def capacity_scenarios(scenario: Scenario, n: int, seed: int) -> CapacityScenarios:
-    """``n`` draws of the scenario's capacity disruptions as yearly shares (module doc)."""
+def scenario_draws(
+    scenario: Scenario, n: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, tuple[int, ...]]:
+    """Per period of ``n`` risk scenarios (module docstring): the share of each supplier's
+    capacity left (T, n, U), of each offer's (T, n, O; unlimited offers: whether anything is
+    left), the price factor (T, n, O, or None) and the replication indices."""
     if n < 1:
         raise ValueError(f"need at least one scenario, got {n}")
     _whole_years(scenario)
     net = compile_network(scenario, scenario.plan)
     reps = list(range(SCENARIO_OFFSET, SCENARIO_OFFSET + n))
     sched = schedules(scenario, net, seed, reps)
-    T, Y, P = net.n_periods, scenario.horizon.n_years, net.periods_per_year
-    U, _O = len(net.supplier_ids), net.n_offers
+    T, U = net.n_periods, len(net.supplier_ids)
     sup_left = np.ones((T, n, U)) if sched.supplier_left is None else sched.supplier_left
     left = sup_left[:, :, net.offer_supplier]
     if sched.offer_left is not None:
         left = np.minimum(left, sched.offer_left)
     unlimited = np.isinf(net.capacity)
     effective = np.where(unlimited[None, None, :], (left > 0).astype(float), left)
+    return sup_left, effective, sched.price, tuple(reps)
 
-    def yearly(a: np.ndarray) -> np.ndarray:  # (T, n, X) -> (n, Y, X)
-        return a.reshape(Y, P, n, a.shape[-1]).mean(axis=1).transpose(1, 0, 2)
 
+def _yearly(a: np.ndarray, Y: int, P: int) -> np.ndarray:
+    """(T, n, X) per period -> (n, Y, X) yearly means."""
+    n = a.shape[1]
+    return a.reshape(Y, P, n, a.shape[-1]).mean(axis=1).transpose(1, 0, 2)
+
+
+def capacity_scenarios(scenario: Scenario, n: int, seed: int) -> CapacityScenarios:
+    """``n`` draws of the scenario's capacity disruptions as yearly shares (module doc)."""
+    sup_left, effective, price, reps = scenario_draws(scenario, n, seed)
+    Y, P = scenario.horizon.n_years, scenario.horizon.periods_per_year
     return CapacityScenarios(
-        offer=np.clip(yearly(effective), 0.0, 1.0),
-        supplier=np.clip(yearly(sup_left), 0.0, 1.0),
-        replications=tuple(reps),
+        offer=np.clip(_yearly(effective, Y, P), 0.0, 1.0),
+        supplier=np.clip(_yearly(sup_left, Y, P), 0.0, 1.0),
+        replications=reps,
         seed=seed,
+        price=None if price is None else _yearly(price, Y, P),
     )
 
 
@@ -470,10 +522,17 @@ def risk_data(
     *,
     alpha: float,
     cvar_weight: float,
+    evaluated: SourcingOptions | None = None,
 ) -> RiskData:
-    """The two-stage model's data for ``scenario`` (module docstring)."""
+    """The two-stage model's data for ``scenario`` (module docstring); with incentive menus
+    (``evaluated``), the availability of a rationed supplier's offers per option."""
     options = _reservation_options(scenario, inp.periods_per_year)
+    by_option = None
+    if evaluated is not None and evaluated.incentives is not None:
+        sup_left, effective, _, _ = scenario_draws(scenario, len(caps.replications), caps.seed)
+        by_option = option_availability(scenario, evaluated.incentives, sup_left, effective) or None
     return RiskData(
+        option_availability=by_option,
         allocation=inp.data,
         unserved_penalty_per_unit={p.id: _penalty(scenario, p) for p in scenario.parts},
         availability=caps.offer,
@@ -482,6 +541,60 @@ def risk_data(
         reservations=tuple(t.option for t in options.values()),
         alpha=alpha,
         cvar_weight=cvar_weight,
+    )
+
+
+# --------------------------------------------------------------------------- options
+
+
+@dataclass(frozen=True, eq=False)
+class SourcingOptions:
+    """The scenario's incentive menus and program options, evaluated for the optimizer
+    (:mod:`keiretsu.experiments.incentives`, :mod:`keiretsu.experiments.coinvest`); either
+    is None when the scenario has none. ``budget``: the buyer's capex budget per year."""
+
+    incentives: IncentiveEvaluation | None
+    programs: ProgramEvaluation | None
+    budget: tuple[float | None, ...] = ()
+
+    @property
+    def current_incentives(self) -> dict[str, str]:
+        return {} if self.incentives is None else dict(self.incentives.current)
+
+    @property
+    def current_programs(self) -> dict[str, float] | None:
+        return None if self.programs is None else dict(self.programs.current)
+
+
+def evaluate_options(
+    scenario: Scenario, *, seed: int, caps: CapacityScenarios | None = None
+) -> SourcingOptions:
+    """Evaluate the menus and program options of ``scenario`` (``seed``: the run's; the
+    evaluations derive their own). The indexation term needs the price shocks of the risk
+    scenarios: ``caps`` when given, else ``optimize.risk.scenarios`` drawn here."""
+    settings = scenario.optimize
+    incentives = None
+    if settings.incentives:
+        price = None
+        if any(d.kind == "price_shock" for d in scenario.disruptions):
+            draws = caps if caps is not None else None
+            if draws is None or draws.price is None:
+                draws = capacity_scenarios(scenario, settings.risk.scenarios, seed)
+            price = None if draws.price is None else draws.price.mean(axis=0)
+        incentives = evaluate_incentives(scenario, seed=seed, price_factor=price)
+    programs = evaluate_programs(scenario, seed=seed) if settings.programs.options else None
+    return SourcingOptions(incentives, programs, budget_by_year(scenario))
+
+
+def with_options(data: AllocationData, evaluated: SourcingOptions | None) -> AllocationData:
+    """``data`` with the evaluated menus, program options and capex budget."""
+    if evaluated is None:
+        return data
+    return dataclasses.replace(
+        data,
+        incentives=() if evaluated.incentives is None else evaluated.incentives.menus,
+        programs=() if evaluated.programs is None else evaluated.programs.choices,
+        capex_budget_by_year=evaluated.budget,
     )
 
 
@@ -505,6 +618,8 @@ def plan_from_shares(
     name: str = "optimized",
     description: str = "",
     reservations: dict[str, float] | None = None,
+    contracts: dict[str, Contract | None] | None = None,
+    programs: dict[str, float | None] | None = None,
 ) -> Plan:
     """A plan with these shares per part and plan year, and the scenario plan's policies.
 
@@ -512,7 +627,10 @@ def plan_from_shares(
     ``allocation``, each later year whose shares differ an ``allocation_by_year`` entry.
     A part with no purchases in some year keeps its previous shares (in year 1: the
     scenario plan's). ``reservations``: reserved units a year per part sized by the risk
-    model; a part listed replaces the plan's reservation (none when 0).
+    model; a part listed replaces the plan's reservation (none when 0). ``contracts``: the
+    contract chosen per menu supplier (None: no contract), replacing the plan's for them;
+    ``programs``: the buyer cost share per program with options (None: not funded),
+    replacing the plan's decision for them (its start date is kept).
     """
     base = scenario.plan
     Y = scenario.horizon.n_years
@@ -547,6 +665,17 @@ def plan_from_shares(
                     notice_days=terms.notice_days,
                 )
             contingency[part] = rule.model_copy(update={"reservation": reservation})
+    plan_contracts = list(base.contracts)
+    if contracts:
+        plan_contracts = [c for c in plan_contracts if c.supplier not in contracts]
+        plan_contracts += [c for c in contracts.values() if c is not None]
+    funded = dict(base.programs)
+    for program, share in (programs or {}).items():
+        if share is None:
+            funded.pop(program, None)
+        else:
+            start = funded[program].start_date if program in funded else None
+            funded[program] = FundedProgram(buyer_cost_share=share, start_date=start)
     return Plan(
         name=name,
         description=description,
@@ -556,6 +685,8 @@ def plan_from_shares(
         default_inventory=base.default_inventory,
         expedite=base.expedite,
         contingency=contingency,
+        contracts=plan_contracts,
+        programs=funded,
     )
 
 
@@ -589,8 +720,9 @@ def plan_units(scenario: Scenario, plan: Plan, inp: OptimizationInput) -> dict:
 
 def relaxed(data: AllocationData) -> AllocationData:
     """``data`` without its policy rules (dual sourcing, share, region, quality, minimum
-    volume and switching limits): what remains prices a given plan (capacities, fixed
-    costs, tiered prices, commitments and shortage penalties stay)."""
+    volume and switching limits, the programs' participation and budget): what remains
+    prices a given plan (capacities, fixed costs, tiered prices, commitments, incentive
+    terms and shortage penalties stay)."""
     parts = tuple(
         dataclasses.replace(
             p,
@@ -609,7 +741,12 @@ def relaxed(data: AllocationData) -> AllocationData:
         for o in data.offers
     )
     return dataclasses.replace(
-        data, parts=parts, offers=offers, max_region_share=None, name=f"{data.name}_plan"
+        data,
+        parts=parts,
+        offers=offers,
+        max_region_share=None,
+        enforce_program_rules=False,
+        name=f"{data.name}_plan",
     )
 
 
@@ -637,7 +774,9 @@ class OptimizeResult:
     ``allocation``: the deterministic solution, or the risk model's first stage;
     ``risk``: the risk model's result (None when deterministic); ``plan``: the optimized
     plan; ``baseline``: the scenario's own plan priced in the same model; ``input``: the
-    mapping; ``scenarios``: the capacity scenarios (risk only).
+    mapping; ``scenarios``: the capacity scenarios (risk only); ``evaluated``: the
+    incentive menus and program options (None without any); ``preset``: the
+    ``--objective`` preset asked for (None: the explicit settings).
     """
 
     input: OptimizationInput
@@ -647,6 +786,8 @@ class OptimizeResult:
     baseline: PlanCost
     scenarios: CapacityScenarios | None = None
     options: SolverOptions = field(default_factory=SolverOptions)
+    evaluated: SourcingOptions | None = None
+    preset: str | None = None
 
     @property
     def objective_name(self) -> str:
@@ -664,6 +805,11 @@ class OptimizeResult:
             return None if self.baseline.allocation is None else self.baseline.allocation.objective
         return None if self.baseline.risk is None else self.baseline.risk.objective
 
+    @property
+    def expected_cost(self) -> float:
+        """The model's in-sample expected cost (the deterministic model: its cost)."""
+        return self.allocation.objective if self.risk is None else self.risk.expected_cost
+
 
 def solver_options(scenario: Scenario, **overrides) -> SolverOptions:
     """The scenario's ``optimize.solver`` settings, with any non-None ``overrides``."""
@@ -678,7 +824,41 @@ def solver_options(scenario: Scenario, **overrides) -> SolverOptions:
     return SolverOptions(**values)
 
 
-def _describe(scenario: Scenario, result, risk: bool) -> str:
+def objective_settings(
+    scenario: Scenario,
+    objective: str | None = None,
+    *,
+    risk: bool = False,
+    alpha: float | None = None,
+    cvar_weight: float | None = None,
+) -> tuple[bool, float, float]:
+    """(risk model?, alpha, lambda) for a preset of :data:`OBJECTIVES` (or None: the risk
+    model when ``risk`` or a risk weight / alpha is given, with ``optimize.risk``'s
+    defaults); an explicit ``alpha`` / ``cvar_weight`` overrides the preset's. ``cost`` with
+    risk settings is a contradiction (ValueError)."""
+    settings = scenario.optimize.risk
+    if objective is not None and objective not in OBJECTIVES:
+        raise ValueError(f"unknown objective {objective!r} ({', '.join(OBJECTIVES)})")
+    if objective == "cost":
+        if risk or alpha is not None or cvar_weight is not None:
+            raise ValueError(
+                "objective 'cost' is the deterministic model: it takes no risk weight, alpha "
+                "or --risk (use balanced or resilient, or drop --objective)"
+            )
+        return False, settings.alpha, 0.0
+    preset = OBJECTIVES.get(objective) if objective else None
+    if preset is not None:
+        lam, a = preset
+        return True, a if alpha is None else alpha, lam if cvar_weight is None else cvar_weight
+    use_risk = risk or alpha is not None or cvar_weight is not None
+    return (
+        use_risk,
+        settings.alpha if alpha is None else alpha,
+        settings.cvar_weight if cvar_weight is None else cvar_weight,
+    )
+
+
+def _describe(scenario: Scenario, result, risk: bool, chosen: AllocationResult) -> str:
     base = scenario.plan
     what = (
         "two-stage stochastic allocation (expected cost + "
@@ -690,15 +870,40 @@ def _describe(scenario: Scenario, result, risk: bool) -> str:
     kept = "inventory policies, expediting rules and contingencies"
     if risk and _reservation_options(scenario, scenario.horizon.periods_per_year):
         kept += " (reservations as sized by the risk model)"
-    return (
+    text = (
         f"Shares from the {what} of keiretsu optimize; the {kept} are those of the scenario's "
         f"plan {base.name!r}."
     )
+    if chosen.incentives:
+        listing = ", ".join(f"{s}: {o}" for s, o in chosen.incentives.items())
+        text += f" Contracts chosen from the incentive menus: {listing}."
+    if scenario.optimize.programs.options:
+        funded = ", ".join(f"{p} at a buyer share of {v:g}" for p, v in chosen.programs.items())
+        text += f" Programs funded: {funded or 'none'}."
+    return text
+
+
+def _chosen(
+    evaluated: SourcingOptions | None, solved: AllocationResult
+) -> tuple[dict[str, Contract | None] | None, dict[str, float | None] | None]:
+    """The contracts and program shares of a solution, as :func:`plan_from_shares` takes them."""
+    if evaluated is None:
+        return None, None
+    contracts = None
+    if evaluated.incentives is not None:
+        contracts = {
+            sup: evaluated.incentives.contract(sup, name) for sup, name in solved.incentives.items()
+        }
+    programs = None
+    if evaluated.programs is not None:
+        programs = {c.program: solved.programs.get(c.program) for c in evaluated.programs.choices}
+    return contracts, programs
 
 
 def optimize(
     scenario: Scenario,
     *,
+    objective: str | None = None,
     risk: bool = False,
     scenarios: int | None = None,
     alpha: float | None = None,
@@ -706,53 +911,82 @@ def optimize(
     seed: int | None = None,
     options: SolverOptions | None = None,
     caps: CapacityScenarios | None = None,
+    evaluated: SourcingOptions | None = None,
     name: str = "optimized",
 ) -> OptimizeResult:
-    """Optimize ``scenario``'s allocation (deterministic, or the risk model with ``risk``).
+    """Optimize ``scenario``'s allocation, incentive options and programs: the deterministic
+    model, or the risk model (``risk``, a preset ``objective`` of :data:`OBJECTIVES`, or a
+    risk weight / alpha: :func:`objective_settings`).
 
     ``scenarios``, ``alpha`` and ``cvar_weight`` default to ``optimize.risk``; ``seed`` to
-    ``run.seed``; ``options`` to ``optimize.solver``; ``caps`` reuses drawn scenarios.
-    Raises :class:`~keiretsu.errors.SolverError` when no plan comes out (an infeasible
-    model carries its diagnosis, one line per conflicting requirement).
+    ``run.seed``; ``options`` to ``optimize.solver``; ``caps`` reuses drawn scenarios and
+    ``evaluated`` evaluated options (:func:`evaluate_options`). Raises
+    :class:`~keiretsu.errors.SolverError` when no plan comes out (an infeasible model
+    carries its diagnosis, one line per conflicting requirement).
     """
+    use_risk, alpha, cvar_weight = objective_settings(
+        scenario, objective, risk=risk, alpha=alpha, cvar_weight=cvar_weight
+    )
     inp = optimization_input(scenario)
     options = options or solver_options(scenario)
     seed = scenario.run.seed if seed is None else seed
-    settings = scenario.optimize.risk
-    if not risk:
+    settings = scenario.optimize
+    if use_risk:
+        caps = caps or capacity_scenarios(scenario, scenarios or settings.risk.scenarios, seed)
+    if evaluated is None and (settings.incentives or settings.programs.options):
+        evaluated = evaluate_options(scenario, seed=seed, caps=caps)
+    inp = dataclasses.replace(inp, data=with_options(inp.data, evaluated))
+    fixed = {
+        "fixed_incentives": None if evaluated is None else evaluated.current_incentives,
+        "fixed_programs": None if evaluated is None else evaluated.current_programs,
+    }
+    if not use_risk:
         result = optimize_allocation(inp.data, options)
+        contracts, programs = _chosen(evaluated, result)
         plan = plan_from_shares(
-            scenario, result.shares, name=name, description=_describe(scenario, result, False)
+            scenario,
+            result.shares,
+            name=name,
+            description=_describe(scenario, result, False, result),
+            contracts=contracts,
+            programs=programs,
         )
-        baseline = _price_plan(scenario, inp, None, options)
-        return OptimizeResult(inp, result, None, plan, baseline, None, options)
-    caps = caps or capacity_scenarios(scenario, scenarios or settings.scenarios, seed)
-    data = risk_data(
-        scenario,
-        inp,
-        caps,
-        alpha=settings.alpha if alpha is None else alpha,
-        cvar_weight=settings.cvar_weight if cvar_weight is None else cvar_weight,
-    )
+        baseline = _price_plan(scenario, inp, None, options, fixed)
+        return OptimizeResult(
+            inp, result, None, plan, baseline, None, options, evaluated, objective
+        )
+    assert caps is not None
+    data = risk_data(scenario, inp, caps, alpha=alpha, cvar_weight=cvar_weight, evaluated=evaluated)
     solved = optimize_risk(data, options)
     options_of = _reservation_options(scenario, inp.periods_per_year)
+    contracts, programs = _chosen(evaluated, solved.first_stage)
     plan = plan_from_shares(
         scenario,
         solved.first_stage.shares,
         name=name,
-        description=_describe(scenario, solved, True),
+        description=_describe(scenario, solved, True, solved.first_stage),
         reservations={part: solved.reservations.get(part, 0.0) for part in options_of},
+        contracts=contracts,
+        programs=programs,
     )
-    baseline = _price_plan(scenario, inp, data, options)
-    return OptimizeResult(inp, solved.first_stage, solved, plan, baseline, caps, options)
+    baseline = _price_plan(scenario, inp, data, options, fixed)
+    return OptimizeResult(
+        inp, solved.first_stage, solved, plan, baseline, caps, options, evaluated, objective
+    )
 
 
 def _price_plan(
-    scenario: Scenario, inp: OptimizationInput, data: RiskData | None, options: SolverOptions
+    scenario: Scenario,
+    inp: OptimizationInput,
+    data: RiskData | None,
+    options: SolverOptions,
+    fixed: dict | None = None,
 ) -> PlanCost:
     """The scenario's own plan priced in the model: under the settings' rules if it keeps
-    them, else without them (``PlanCost.meets_rules`` says which)."""
+    them, else without them (``PlanCost.meets_rules`` says which). ``fixed``: its incentive
+    options and funded programs (``fixed_incentives`` / ``fixed_programs``)."""
     units = plan_units(scenario, scenario.plan, inp)
+    fixed = fixed or {}
     P = inp.periods_per_year
     reserved = {
         part: rule.reservation.reserved_units_per_period * P
@@ -762,12 +996,15 @@ def _price_plan(
 
     def price(allocation: AllocationData) -> PlanCost:
         if data is None:
-            return PlanCost(allocation=optimize_allocation(allocation, options, fixed_units=units))
+            return PlanCost(
+                allocation=optimize_allocation(allocation, options, fixed_units=units, **fixed)
+            )
         solved = optimize_risk(
             dataclasses.replace(data, allocation=allocation),
             options,
             fixed_units=units,
             fixed_reservations=reserved,
+            **fixed,
         )
         return PlanCost(allocation=solved.first_stage, risk=solved)
 
@@ -873,6 +1110,71 @@ def closed_loop(
     return ClosedLoop(table, differences, results, seed, replications)
 
 
+BOOTSTRAP_RESAMPLES = 2000
+"""Resamples of replications for the confidence intervals of the simulated objective."""
+
+
+def simulated_objective(
+    loop: ClosedLoop, *, cvar_weight: float, alpha: float, seed: int = 0
+) -> pd.DataFrame:
+    """The simulated counterpart of the objective, per plan of a closed loop.
+
+    Per replication the plan's **net cost** ``L = -margin`` (every simulated cost minus the
+    revenue: on common random numbers demand is the same for every plan, so differences in
+    ``L`` are differences in cost plus revenue lost, as the model's shortage penalty counts
+    a lost sale). Per plan: mean and CVaR_alpha of ``L`` over replications
+    (:func:`keiretsu.optimize.risk.cvar`), the objective ``mean + cvar_weight x CVaR``, and
+    for every plan after the first the paired difference of the objective; 95 % intervals
+    by a bootstrap of replications (the same resampled replications for every plan, so the
+    difference's interval is paired; percentile method, :data:`BOOTSTRAP_RESAMPLES`
+    resamples, generator seeded by ``seed``). With ``cvar_weight = 0`` the objective is the
+    mean net cost.
+    """
+    from keiretsu.optimize.risk import cvar
+
+    names = list(loop.results)
+    losses = {
+        n: -loop.results[n].replications.sort_values("replication")["margin"].to_numpy(float)
+        for n in names
+    }
+    n_reps = len(next(iter(losses.values())))
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, n_reps, size=(BOOTSTRAP_RESAMPLES, n_reps))
+
+    def objective(values: np.ndarray) -> float:
+        mean = float(values.mean())
+        if cvar_weight == 0:
+            return mean
+        return mean + cvar_weight * cvar(values, alpha)[0]
+
+    def boot(values: np.ndarray) -> np.ndarray:
+        return np.array([objective(values[row]) for row in picks])
+
+    rows = []
+    first = names[0]
+    base_boot = boot(losses[first])
+    for n in names:
+        values = losses[n]
+        own = boot(values)
+        row = {
+            "plan": n,
+            "replications": n_reps,
+            "net_cost_mean": float(values.mean()),
+            f"net_cost_cvar_{alpha:g}": cvar(values, alpha)[0],
+            "cvar_weight": cvar_weight,
+            "objective": objective(values),
+            "objective_ci95": float(np.diff(np.percentile(own, [2.5, 97.5]))[0] / 2),
+            "difference": np.nan,
+            "difference_ci95": np.nan,
+        }
+        if n != first:
+            diff = own - base_boot
+            row["difference"] = objective(values) - objective(losses[first])
+            row["difference_ci95"] = float(np.diff(np.percentile(diff, [2.5, 97.5]))[0] / 2)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def shares_table(scenario: Scenario, plans: Sequence[Plan]) -> pd.DataFrame:
     """Order share per plan, part, plan year and supplier (positive shares)."""
     rows = [
@@ -900,7 +1202,8 @@ class FrontierResult:
     """The cost-risk frontier: one risk-model solve per lambda, each plan simulated.
 
     ``points``: per lambda: expected_cost, cvar, value_at_risk, objective, gap, outcome,
-    and the simulated mean and CI of total cost, fill rate, margin and P10 margin;
+    the incentive options and programs chosen, and the simulated mean and CI of total
+    cost, fill rate, margin and P10 margin;
     ``plans``: the plan of each point, in order; ``baseline``: the scenario's own plan
     priced in the risk model (None when it could not be) and simulated (last row of
     ``simulated``); ``closed_loop``: every plan (the scenario's last) on one seed.
@@ -947,6 +1250,9 @@ def frontier(
     alpha = settings.alpha if alpha is None else alpha
     options = options or solver_options(scenario)
     caps = capacity_scenarios(scenario, scenarios or settings.scenarios, seed)
+    evaluated = None
+    if scenario.optimize.incentives or scenario.optimize.programs.options:
+        evaluated = evaluate_options(scenario, seed=seed, caps=caps)  # once for every point
     rows, plans = [], []
     last: OptimizeResult | None = None
     for j, lam in enumerate(frontier_lambdas(points, lambda_max)):
@@ -960,6 +1266,7 @@ def frontier(
             seed=seed,
             options=options,
             caps=caps,
+            evaluated=evaluated,
             name=f"lambda={lam:.4g}",
         )
         r = res.risk
@@ -977,6 +1284,8 @@ def frontier(
                 "gap": r.gap,
                 "outcome": r.outcome,
                 "reserved_units_per_year": float(sum(r.reservations.values())),
+                "incentives": ", ".join(f"{k}: {v}" for k, v in r.first_stage.incentives.items()),
+                "programs": ", ".join(f"{k} at {v:g}" for k, v in r.first_stage.programs.items()),
             }
         )
         last = res
@@ -1050,6 +1359,49 @@ def cost_breakdown(result: OptimizeResult) -> pd.DataFrame:
     )
     add("objective", r.objective, result.baseline_objective, "risk")
     return pd.DataFrame(rows)
+
+
+def incentive_table(result: OptimizeResult) -> pd.DataFrame | None:
+    """Per menu supplier and option: the evaluated terms (per unit bought, a year), whether
+    it is in force in the scenario's plan and whether the optimizer chose it, and the model
+    cost of the chosen option over the horizon by component (None without menus)."""
+    ev = result.evaluated
+    if ev is None or ev.incentives is None:
+        return None
+    table = ev.incentives.table.copy()
+    chosen = result.allocation.incentives
+    table.insert(
+        3,
+        "chosen",
+        [chosen.get(s) == o for s, o in zip(table["supplier"], table["option"], strict=True)],
+    )
+    costs = result.allocation.incentive_costs
+    if costs is not None:
+        money = costs.groupby(["supplier", "option"])[
+            ["volume_units", "rebate", "take_or_pay", *_INCENTIVE_COMPONENTS]
+        ].sum()
+        money = money.rename(columns=lambda c: f"model_{c}")
+        table = table.join(money, on=["supplier", "option"])
+    return table
+
+
+def program_table(result: OptimizeResult) -> pd.DataFrame | None:
+    """Per program and buyer cost share: the evaluated NPVs, capex and participation, and
+    whether the optimizer funds it at that share (None without program options)."""
+    ev = result.evaluated
+    if ev is None or ev.programs is None:
+        return None
+    table = ev.programs.table.copy()
+    funded = result.allocation.programs
+    table.insert(
+        2,
+        "chosen",
+        [
+            p in funded and abs(funded[p] - s) <= 1e-12
+            for p, s in zip(table["program"], table["buyer_cost_share"], strict=True)
+        ],
+    )
+    return table
 
 
 def scenario_cost_table(result: OptimizeResult, base_name: str) -> pd.DataFrame | None:

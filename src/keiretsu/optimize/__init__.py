@@ -7,6 +7,12 @@
   suppliers x years (tiered prices, fixed costs, minimum volumes, dual sourcing,
   capacity, share, region, quality, commitment and switching limits), taking plain
   data; an infeasible allocation is explained in the data's terms.
+* :mod:`keiretsu.optimize.incentives` — one contract per supplier chosen from a menu
+  (per-unit and fixed terms, tiered rebates on the supplier's volume, take-or-pay),
+  inside the allocation; :mod:`keiretsu.optimize.coinvest` — programs to fund at a buyer
+  cost share, participation of both parties, capex budget per year.
+* :mod:`keiretsu.optimize.risk` — the two-stage stochastic allocation over disruption
+  scenarios, expected cost + lambda x CVaR.
 * :mod:`keiretsu.optimize.resilience` — time to survive, performance impact and the
   risk exposure index (Simchi-Levi et al.), with bills of materials and margin-aware
   routing; an unbounded time to survive is reported as such.

@@ -79,6 +79,11 @@ name-safe by replacing characters other than letters, digits and ``_`` with ``_`
   demand; only between consecutive years that both have demand, and in the first year
   against ``previous_year_units`` when given)
 
+Incentive menus (one contract per supplier, :mod:`keiretsu.optimize.incentives`) and
+co-investment programs (:mod:`keiretsu.optimize.coinvest`) add their variables, rows and
+cost terms (``incentive_*``, ``program_buyer_npv``) to the same model when ``data`` has
+them; a menu option's expected defect rate replaces the offer's in the quality rows.
+
 Infeasibility is explained (:func:`diagnose_infeasibility`): the model is rebuilt with a
 non-negative slack on every requirement above (demand, capacities, shares, volumes,
 dual sourcing, regions, quality, commitments, switching) — the definitions (segments,
@@ -108,6 +113,9 @@ import pandas as pd
 import pulp
 
 from keiretsu.errors import SolverError
+from keiretsu.optimize import coinvest, incentives
+from keiretsu.optimize.coinvest import ProgramChoice, add_programs
+from keiretsu.optimize.incentives import IncentiveMenu, IncentiveVariables, add_incentives
 from keiretsu.optimize.solve import SolveReport, SolverOptions, solve_with
 
 Pairs = list[tuple[pulp.LpVariable, float]]
@@ -221,6 +229,14 @@ class AllocationData:
     max_region_share: float | None = None
     region_share_basis: Literal["volume", "spend"] = "volume"
     name: str = "allocation"
+    incentives: tuple[IncentiveMenu, ...] = ()
+    """Incentive menus, one option chosen per supplier (:mod:`keiretsu.optimize.incentives`)."""
+    programs: tuple[ProgramChoice, ...] = ()
+    """Programs to fund or not, at a share option (:mod:`keiretsu.optimize.coinvest`)."""
+    capex_budget_by_year: tuple[float | None, ...] = ()
+    """The buyer's capex budget per year for the programs (empty or None: no limit)."""
+    enforce_program_rules: bool = True
+    """Participation and budget rows of the programs (False: to price a plan that breaks them)."""
 
 
 # --------------------------------------------------------------------------- results
@@ -233,8 +249,11 @@ COST_TERMS = (
     "fixed_supplier_per_year",
     "shortage_penalty",
     "take_or_pay",
+    *incentives.COST_TERMS,
+    *coinvest.COST_TERMS,
 )
-"""The terms of the objective, in the order :attr:`AllocationResult.cost` lists them."""
+"""The terms of the objective, in the order :attr:`AllocationResult.cost` lists them
+(the incentive and program terms are 0 without menus and program options)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -267,6 +286,16 @@ class AllocationResult:
     solver: str
     model_size: dict[str, int] = field(default_factory=dict)
     """Rows, columns, integer columns and non-zeros of the model solved."""
+    incentives: dict[str, str] = field(default_factory=dict)
+    """The option chosen per menu supplier."""
+    programs: dict[str, float] = field(default_factory=dict)
+    """The programs funded, with the buyer cost share chosen."""
+    incentive_costs: pd.DataFrame | None = None
+    """Per menu supplier, option and year: chosen, volume_units (bought under the option:
+    0 unless chosen), rebate (money back, >= 0), take_or_pay_shortfall_units, take_or_pay
+    and one column per component of :data:`keiretsu.optimize.incentives.COMPONENTS`."""
+    program_choices: pd.DataFrame | None = None
+    """Per program and share option: chosen, buyer_npv, supplier_npv, buyer capex by year."""
 
 
 def model_size(prob: pulp.LpProblem) -> dict[str, int]:
@@ -316,6 +345,8 @@ class AllocationVariables:
     purchase: dict[tuple[str, str, int], Pairs]
     cost_terms: dict[str, Pairs]
     requirements: dict[str, Requirement] = field(default_factory=dict)
+    incentives: IncentiveVariables = field(default_factory=IncentiveVariables)
+    fund: dict[tuple[str, float], pulp.LpVariable] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- checks
@@ -450,6 +481,8 @@ def check(data: AllocationData) -> None:
         add("max_region_share must be in (0, 1] (or None)")
     if data.region_share_basis not in ("volume", "spend"):
         add(f"region_share_basis must be 'volume' or 'spend', got {data.region_share_basis!r}")
+    problems += incentives.check(data.incentives, data.offers, data.parts, n)
+    problems += coinvest.check(data.programs, data.capex_budget_by_year, n)
     if problems:
         raise ValueError("invalid allocation data:\n  " + "\n  ".join(problems))
 
@@ -721,6 +754,10 @@ def build(
             else:
                 b.row(f"supplier_used_{tag}", [(once, 1.0), (used[k], -1.0)], ">=", 0.0)
 
+    # ---- incentive menus and co-investment programs
+    inc = add_incentives(b, data, buy, terms)
+    fund = add_programs(b, data, terms)
+
     # ---- parts x years: demand, dual sourcing, regions, quality, switching
     shortage: dict[tuple[str, int], pulp.LpVariable] = {}
     region_of = {s.id: s.region for s in data.suppliers}
@@ -773,12 +810,12 @@ def build(
                     )
             if p.max_defect_ppm is not None:
                 limit = p.max_defect_ppm
-                ppm = {o.supplier: o.defect_ppm for o in offers_of[p.id]}
-                worst = max((ppm[k[1]] for k in keys), default=0.0)
+                rates = _defect_pairs(p.id, t, keys, buy, offers_of[p.id], inc, data)
+                worst = max((r for _, r in rates), default=0.0)
                 if worst > limit:
                     b.require(
                         f"quality_{ps}_y{y}",
-                        [(buy[k], ppm[k[1]] - limit) for k in keys],
+                        [(v, r - limit) for v, r in rates],
                         "<=",
                         0.0,
                         "quality",
@@ -874,8 +911,35 @@ def build(
         purchase=purchase,
         cost_terms=terms,
         requirements=b.requirements,
+        incentives=inc,
+        fund=fund,
     )
     return b.prob, variables
+
+
+def _defect_pairs(
+    part: str,
+    t: int,
+    keys: list[tuple[str, str, int]],
+    buy: dict[tuple[str, str, int], pulp.LpVariable],
+    offers: list[Offer],
+    inc: IncentiveVariables,
+    data: AllocationData,
+) -> list[tuple[pulp.LpVariable, float]]:
+    """(units variable, defect ppm) of a part-year's purchases: the offer's rate, or under an
+    incentive menu each option's expected rate on its disaggregated units."""
+    ppm = {o.supplier: o.defect_ppm for o in offers}
+    options = {m.supplier: {o.name: o for o in m.options} for m in data.incentives}
+    out = []
+    for k in keys:
+        ws = inc.units.get(k)
+        if ws is None:
+            out.append((buy[k], ppm[k[1]]))
+            continue
+        for name, w in ws.items():
+            rates = (options[k[1]][name].defect_ppm or {}).get(part)
+            out.append((w, ppm[k[1]] if rates is None else float(rates[t])))
+    return out
 
 
 def _price_terms(
@@ -1001,6 +1065,8 @@ def optimize_allocation(
     solver_options: SolverOptions | None = None,
     *,
     fixed_units: Mapping[tuple[str, str, int], float] | None = None,
+    fixed_incentives: Mapping[str, str] | None = None,
+    fixed_programs: Mapping[str, float] | None = None,
 ) -> AllocationResult:
     """Build and solve the allocation of ``data``; the cheapest plan, or an honest failure.
 
@@ -1012,12 +1078,15 @@ def optimize_allocation(
     ``fixed_units`` prices a given plan instead: every purchase is fixed to its units per
     (part, supplier, year) (0 when not listed) and only the other variables are
     optimised; a plan that breaks a bound or a hard requirement raises
-    :class:`SolverError` ("infeasible", without a diagnosis).
+    :class:`SolverError` ("infeasible", without a diagnosis). ``fixed_incentives`` (option
+    per menu supplier) and ``fixed_programs`` (share per funded program; the other programs
+    with options are not funded) fix those choices likewise (:func:`fix_choices`).
     """
     started = time.perf_counter()
     prob, v = build(data)
     if fixed_units is not None:
         fix_units(v.buy, fixed_units)  # raises when the plan breaks a bound
+    fix_choices(v, data, fixed_incentives, fixed_programs)
     built = time.perf_counter()
     size = model_size(prob)
     try:
@@ -1047,6 +1116,38 @@ def optimize_allocation(
             lp_path=exc.lp_path,
         ) from None
     return _result(data, v, report, built - started, size)
+
+
+def fix_choices(
+    v: AllocationVariables,
+    data: AllocationData,
+    incentives: Mapping[str, str] | None = None,
+    programs: Mapping[str, float] | None = None,
+) -> None:
+    """Fix the incentive option of the suppliers in ``incentives`` and, when ``programs``
+    is given, which programs are funded at which share (every other program with options
+    unfunded). Raises ValueError for an option or share that is not on the menu."""
+    for sup, name in (incentives or {}).items():
+        keys = [k for k in v.incentives.choice if k[0] == sup]
+        if not keys:
+            raise ValueError(f"supplier {sup!r} has no incentive menu")
+        if (sup, name) not in v.incentives.choice:
+            names = ", ".join(k[1] for k in keys)
+            raise ValueError(f"supplier {sup!r} has no incentive option {name!r} ({names})")
+        for key in keys:
+            c = v.incentives.choice[key]
+            c.lowBound = c.upBound = float(key[1] == name)
+    if programs is None:
+        return
+    offered = {p.program: [o.share for o in p.options] for p in data.programs}
+    for prog, share in programs.items():
+        if prog not in offered:
+            raise ValueError(f"program {prog!r} has no options in the model")
+        if not any(abs(share - s) <= 1e-12 for s in offered[prog]):
+            raise ValueError(f"program {prog!r}: share {share} is not one of {offered[prog]}")
+    for (prog, s), f in v.fund.items():
+        on = prog in programs and abs(programs[prog] - s) <= 1e-12
+        f.lowBound = f.upBound = float(on)
 
 
 def fix_units(
@@ -1178,6 +1279,7 @@ def _result(
             "take_or_pay_cost",
         ],
     )
+    chosen, incentive_costs, funded, program_choices = choices_of(data, v)
     return AllocationResult(
         outcome=report.outcome,
         objective=report.objective,
@@ -1193,7 +1295,74 @@ def _result(
         solve_time_s=report.time_s,
         solver=report.solver,
         model_size=dict(size or {}),
+        incentives=chosen,
+        programs=funded,
+        incentive_costs=incentive_costs,
+        program_choices=program_choices,
     )
+
+
+def _on(var: pulp.LpVariable | None) -> bool:
+    return var is not None and var.varValue is not None and var.varValue > 0.5
+
+
+def choices_of(
+    data: AllocationData, v: AllocationVariables
+) -> tuple[dict[str, str], pd.DataFrame | None, dict[str, float], pd.DataFrame | None]:
+    """The solved incentive and program choices and their tables (see
+    :class:`AllocationResult`)."""
+    chosen: dict[str, str] = {}
+    rows = []
+    inc = v.incentives
+    for m in data.incentives:
+        for o in m.options:
+            on = _on(inc.choice.get((m.supplier, o.name)))
+            if on:
+                chosen[m.supplier] = o.name
+            for y in data.years:
+                vol = _value(inc.volume.get((m.supplier, o.name, y), []))
+                short = inc.shortfall.get((m.supplier, o.name, y), [])
+                row = {
+                    "supplier": m.supplier,
+                    "option": o.name,
+                    "chosen": on,
+                    "year": y,
+                    "volume_units": vol,
+                    "rebate": -_value(inc.rebate.get((m.supplier, o.name, y), [])),
+                    "take_or_pay_shortfall_units": _units(short[0][0]) if short else 0.0,
+                    "take_or_pay": _value(short),
+                    **{
+                        comp: _value(inc.component.get((m.supplier, o.name, comp, y), []))
+                        for comp in incentives.COMPONENTS
+                    },
+                }
+                rows.append(row)
+    incentive_costs = pd.DataFrame(rows) if rows else None
+    funded: dict[str, float] = {}
+    prog_rows = []
+    for p in data.programs:
+        for o in p.options:
+            on = _on(v.fund.get((p.program, o.share)))
+            if on:
+                funded[p.program] = o.share
+            prog_rows.append(
+                {
+                    "program": p.program,
+                    "buyer_cost_share": o.share,
+                    "chosen": on,
+                    "buyer_npv": o.buyer_npv,
+                    "supplier_npv": o.supplier_npv,
+                    "buyer_reservation_npv": p.buyer_reservation_npv,
+                    "supplier_reservation_npv": p.supplier_reservation_npv,
+                    "supplier_signs": o.supplier_npv >= p.supplier_reservation_npv,
+                    **{
+                        f"buyer_capex_y{y}": o.buyer_capex_by_year[t]
+                        for t, y in enumerate(data.years)
+                    },
+                }
+            )
+    program_choices = pd.DataFrame(prog_rows) if prog_rows else None
+    return chosen, incentive_costs, funded, program_choices
 
 
 # --------------------------------------------------------------------------- diagnosis

@@ -100,6 +100,7 @@ from keiretsu.optimize.allocation import (
     _result,
     _tok,
     diagnose_infeasibility,
+    fix_choices,
     fix_units,
     model_size,
 )
@@ -171,6 +172,10 @@ class RiskData:
     alpha: float = 0.95
     cvar_weight: float = 0.0
     unserved_penalty_per_unit: Mapping[str, float] | None = None
+    option_availability: Mapping[tuple[str, str], np.ndarray] | None = None
+    """Per (supplier, incentive option): an array like ``availability`` (K, Y, O) whose
+    entries for that supplier's offers are the shares available under the option (the
+    priority it buys in a shortage); options not listed use ``availability``."""
 
     def penalty(self, part) -> float | None:
         """Penalty per unit a disruption leaves unserved: ``unserved_penalty_per_unit``'s,
@@ -299,6 +304,15 @@ def check(data: RiskData) -> None:
     elif not np.all(np.isfinite(a)) or a.min() < 0 or a.max() > 1:
         add("availability must be shares in [0, 1]")
     k = a.shape[0] if a.ndim == 3 else 0
+    menus = {(m.supplier, o.name) for m in alloc.incentives for o in m.options}
+    for key, arr in (data.option_availability or {}).items():
+        arr = np.asarray(arr, dtype=float)
+        if key not in menus:
+            add(f"option_availability: {key[0]!r} has no incentive option {key[1]!r}")
+        elif arr.shape != a.shape:
+            add(f"option_availability {key}: shape {arr.shape}, not {a.shape}")
+        elif not np.all(np.isfinite(arr)) or arr.min() < 0 or arr.max() > 1:
+            add(f"option_availability {key}: shares must be in [0, 1]")
     if data.supplier_availability is not None:
         b = np.asarray(data.supplier_availability, dtype=float)
         if b.shape != (k, n_y, n_u):
@@ -484,6 +498,39 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
             in_plan_vars[key] = z
         return in_plan_vars[key]
 
+    option_A = {
+        key: np.asarray(a, dtype=float) for key, a in (data.option_availability or {}).items()
+    }
+    units_of = first.incentives.units
+
+    def deliver(k: int, t: int, key: tuple[str, str, int]) -> tuple[Pairs, float, float]:
+        """What the plan's units of an offer deliver in scenario k, year t: (variable, share
+        available) pairs, and the least and largest share. Under an incentive menu whose
+        options change the availability (priority in a shortage), each option's
+        disaggregated units ``w`` carry that option's share."""
+        pos = offer_pos[key[:2]]
+        a = float(A[k, t, pos])
+        x = buy.get(key)
+        ws = units_of.get(key)
+        if ws is None or not any((key[1], name) in option_A for name in ws):
+            return ([] if x is None else [(x, a)]), a, a
+        pairs = [
+            (w, float(option_A[(key[1], name)][k, t, pos]) if (key[1], name) in option_A else a)
+            for name, w in ws.items()
+        ]
+        shares = [c for _, c in pairs]
+        return pairs, min(shares), max(shares)
+
+    def option_pairs(k: int, t: int, key: tuple[str, str, int], scale: float) -> Pairs:
+        """``scale x A_j`` on each option's choice binary (the right-hand side A x room of a
+        row whose availability depends on the option chosen)."""
+        pos = offer_pos[key[:2]]
+        out: Pairs = []
+        for name in units_of[key]:
+            a = option_A.get((key[1], name), A)[k, t, pos]
+            out.append((first.incentives.choice[(key[1], name)], scale * float(a)))
+        return out
+
     for k in range(K):
         tag_k = f"k{k}"
         shared_rows: dict[tuple[str, int], Pairs] = defaultdict(list)
@@ -499,35 +546,51 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
                 # the most a disruption can take: recourse never needs more (tight big-Ms),
                 # and where nothing can be lost no recourse variable is made
                 most_lost = sum(
-                    (1.0 - float(A[k, t, offer_pos[(p.id, o.supplier)]]))
+                    (1.0 - deliver(k, t, (p.id, o.supplier, y))[1])
                     * _bound(buy.get((p.id, o.supplier, y)))
                     for o in offers_of[p.id]
                 )
                 for o in offers_of[p.id]:
                     key = (p.id, o.supplier, y)
                     x = buy.get(key)
-                    a = float(A[k, t, offer_pos[(p.id, o.supplier)]])
+                    delivered, a_low, a_high = deliver(k, t, key)
                     trend = suppliers[o.supplier].annual_price_trend
                     base, lowest = _price_at(o, t, trend)
-                    if x is not None and a < 1.0:
-                        loss.append((x, 1.0 - a))
-                        terms["refund"][k].append((x, -lowest * (1.0 - a)))
-                        terms["unserved_penalty"][k].append((x, pen * (1.0 - a)))
+                    if x is not None:
+                        for v, a in delivered:
+                            if a < 1.0:
+                                loss.append((v, 1.0 - a))
+                                terms["refund"][k].append((v, -lowest * (1.0 - a)))
+                                terms["unserved_penalty"][k].append((v, pen * (1.0 - a)))
                     rec = recourse.get((p.id, o.supplier))
-                    if rec is None or a <= 0.0 or most_lost <= 1e-9 * max(d, 1.0):
+                    if rec is None or a_high <= 0.0 or most_lost <= 1e-9 * max(d, 1.0):
                         continue
                     tag = f"{tag_k}_{_tok(o.supplier)}_{ps}_y{y}"
                     links = _qualification_links(first, o, suppliers)
                     if links is None:  # it must be qualified, and the model cannot say it is
                         continue
+                    varies = a_low != a_high
                     if rec.backup_premium_per_unit is not None and x is not None:
                         cap = _limit(o.capacity_units_per_year)
                         room_cap = (d if math.isinf(cap) else cap) + rec.backup_extra_units_per_year
-                        big_m = min(a * room_cap, most_lost)
+                        big_m = min(a_high * room_cap, most_lost)
                         b = var(f"backup_{tag}", 0.0, big_m)
                         backup[(k, p.id, o.supplier, y)] = b
-                        row(f"backup_room_{tag}", [(x, a), (b, 1.0)], "<=", a * room_cap)
-                        shared_rows[(o.supplier, y)] += [(x, a), (b, 1.0)]
+                        if varies:  # A x + b <= A room, A the chosen option's availability
+                            row(
+                                f"backup_room_{tag}",
+                                [*delivered, (b, 1.0), *option_pairs(k, t, key, -room_cap)],
+                                "<=",
+                                0.0,
+                            )
+                        else:
+                            row(
+                                f"backup_room_{tag}",
+                                [*delivered, (b, 1.0)],
+                                "<=",
+                                a_high * room_cap,
+                            )
+                        shared_rows[(o.supplier, y)] += [*delivered, (b, 1.0)]
                         for j, z in enumerate(links):
                             row(f"backup_qualified_{tag}_{j}", [(b, 1.0), (z, -big_m)], "<=", 0.0)
                         if rec.backup_needs_share:
@@ -539,10 +602,18 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
                     usable = o.first_year is None or y >= o.first_year
                     if rec.expedite_premium_per_unit is not None and usable:
                         cap_e = rec.expedite_units_per_year
-                        up = min(a * (d if cap_e is None else min(cap_e, d)), most_lost)
+                        room_e = d if cap_e is None else min(cap_e, d)
+                        up = min(a_high * room_e, most_lost)
                         if up > 0:
                             e = var(f"expedite_{tag}", 0.0, up)
                             expedite[(k, p.id, o.supplier, y)] = e
+                            if varies:
+                                row(
+                                    f"expedite_room_{tag}",
+                                    [(e, 1.0), *option_pairs(k, t, key, -room_e)],
+                                    "<=",
+                                    0.0,
+                                )
                             for j, z in enumerate(links):
                                 row(
                                     f"expedite_qualified_{tag}_{j}", [(e, 1.0), (z, -up)], "<=", 0.0
@@ -552,7 +623,8 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
                             terms["unserved_penalty"][k].append((e, -pen))
                 h = holder.get(p.id)
                 if h is not None and most_lost > 1e-9 * max(d, 1.0):
-                    a_h = float(A[k, t, offer_pos[(p.id, h)]])
+                    # the holder's availability; under a menu, the least any option gives
+                    a_h = deliver(k, t, (p.id, h, y))[1]
                     if a_h > 0:
                         c = var(f"call_{tag_k}_{ps}_y{y}", 0.0, min(d, most_lost))
                         call[(k, p.id, y)] = c
@@ -580,9 +652,10 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
                 continue
             t = years.index(y)
             others = [
-                (buy[key], float(A[k, t, offer_pos[(key[0], s)]]))
+                pair
                 for key in buys_at[(s, y)]
                 if (k, key[0], s, y) not in backup
+                for pair in deliver(k, t, key)[0]
             ]
             row(
                 f"backup_shared_{tag_k}_{_tok(s)}_y{y}",
@@ -678,13 +751,17 @@ def optimize_risk(
     *,
     fixed_units: Mapping[tuple[str, str, int], float] | None = None,
     fixed_reservations: Mapping[str, float] | None = None,
+    fixed_incentives: Mapping[str, str] | None = None,
+    fixed_programs: Mapping[str, float] | None = None,
 ) -> RiskResult:
     """Build and solve the two-stage model of ``data``; honest statuses as in ``solve``.
 
     ``fixed_units`` / ``fixed_reservations`` fix the first stage (units per (part,
     supplier, year), reserved units a year per part; anything not listed is 0; the
     suppliers and offers with units are the qualified ones) to evaluate a given plan:
-    only the recourse is then optimised. Raises
+    only the recourse is then optimised; ``fixed_incentives`` / ``fixed_programs`` fix the
+    incentive options and funded programs (see
+    :func:`~keiretsu.optimize.allocation.fix_choices`). Raises
     :class:`SolverError` unless the solve is optimal or stopped early with an incumbent;
     an infeasible (unfixed) model is explained through the allocation's diagnosis.
     """
@@ -698,6 +775,7 @@ def optimize_risk(
             z.lowBound = z.upBound = float(any(k[1] == sup for k in buying))
         for (part, sup), z in v.first.qualified.items():
             z.lowBound = z.upBound = float(any(k[:2] == (part, sup) for k in buying))
+    fix_choices(v.first, data.allocation, fixed_incentives, fixed_programs)
     if fixed_reservations is not None:
         for part, r in v.reserve.items():
             amount = min(float(fixed_reservations.get(part, 0.0)), r.upBound or math.inf)

@@ -314,10 +314,13 @@ def print_closed_loop(
     model: dict | None = None,
     console=None,
     labels: dict[str, str] | None = None,
+    objective=None,
 ) -> None:
     """Plans side by side (simulated, same seed): mean ± 95 % CI per KPI, the paired
     difference of each plan against the first, and the model's own figures (``model``:
-    row label -> value per plan name) above them. ``labels``: column headings per plan."""
+    row label -> value per plan name) above them. ``labels``: column headings per plan;
+    ``objective``: the simulated objective per plan (``experiments.optimize.
+    simulated_objective``), printed last with its paired difference."""
     console = console or Console(stderr=True)
     plans = list(dict.fromkeys(loop.table["plan"]))
     labels = labels or {}
@@ -345,7 +348,95 @@ def print_closed_loop(
             d = diff.loc[(p, kpi)] if diff is not None else None
             cells.append("–" if d is None else f"{fmt(d['mean'])} ± {fmt(d['ci95_half_width'])}")
         table.add_row(f"sim. {KPI_LABELS.get(kpi, kpi)}", *cells)
+    if objective is not None and len(objective):
+        rows = objective.set_index("plan")
+        lam = float(objective["cvar_weight"].iloc[0])
+        what = "net cost (−margin)" if lam == 0 else f"objective (net cost + {lam:g} × CVaR)"
+        cells = [
+            f"{format_number(rows.loc[p, 'objective'])} ± "
+            f"{format_number(rows.loc[p, 'objective_ci95'])}"
+            for p in plans
+        ]
+        cells += [
+            f"{format_number(rows.loc[p, 'difference'])} ± "
+            f"{format_number(rows.loc[p, 'difference_ci95'])}"
+            for p in plans[1:]
+        ]
+        table.add_row(f"sim. {what}", *cells)
     console.print(table)
+
+
+def print_choices(incentives, programs, currency: str, console=None) -> None:
+    """The incentive options (per supplier: chosen or not, effective terms per unit) and
+    the program options (per program and buyer share: NPVs, participation, chosen)."""
+    console = console or Console(stderr=True)
+    if incentives is not None and len(incentives):
+        table = Table(
+            title=f"Incentive menus: terms per unit bought ({currency}; − is money to the "
+            "buyer), priority weight in a shortage; ✓ chosen, • in force",
+            title_justify="left",
+        )
+        for label in (
+            "supplier",
+            "option",
+            "",
+            "relationship",
+            "priority",
+            "gain share",
+            "rebate (horizon)",
+            "perform.",
+            "admin.",
+            "reliab.",
+            "index.",
+            "fees/yr",
+        ):
+            table.add_column(label, justify="left" if label in ("supplier", "option") else "right")
+        for _, r in incentives.iterrows():
+            mark = ("✓" if r["chosen"] else "") + ("•" if r["in_force"] else "")
+            rebate = r.get("model_rebate", float("nan"))
+            table.add_row(
+                r["supplier"],
+                r["option"],
+                mark,
+                str(r["relationship"]),
+                f"{r['priority_weight']:.2f}",
+                f"{r['gain_share_per_unit']:.3f}",
+                "–" if not r["chosen"] else format_number(rebate),
+                f"{r['performance_per_unit']:.3f}",
+                f"{r['administration_per_unit']:.3f}",
+                f"{r['reliability_per_unit']:.3f}",
+                f"{r['indexation_per_unit']:.3f}",
+                format_number(r["reservation_fee_per_year"] + r["performance_fixed_per_year"]),
+            )
+        console.print(table)
+    if programs is not None and len(programs):
+        table = Table(
+            title=f"Programs: expected NPV per party at each buyer cost share ({currency}); "
+            "✓ funded",
+            title_justify="left",
+        )
+        for label in (
+            "program",
+            "buyer share",
+            "",
+            "buyer NPV ± 95% CI",
+            "supplier NPV",
+            "supplier signs",
+            "buyer capex, peak year",
+        ):
+            table.add_column(label, justify="left" if label == "program" else "right")
+        capex = [c for c in programs.columns if c.startswith("buyer_capex_y")]
+        for _, r in programs.iterrows():
+            table.add_row(
+                r["program"],
+                f"{r['buyer_cost_share']:.0%}",
+                "✓" if r["chosen"] else "",
+                f"{format_number(r['buyer_npv'])} ± {format_number(r['buyer_npv_ci95'])}",
+                format_number(r["supplier_npv"]),
+                "yes" if r["supplier_signs"] else "no",
+                format_number(max(r[c] for c in capex)) if capex else "–",
+            )
+        console.print(table)
 
 
 _SEGMENT_STYLE = {

@@ -487,6 +487,26 @@ LAYOUTS: dict[str, Layout] = {
                 tables=(
                     TableView("closed_loop", "Simulated KPIs per plan"),
                     TableView("closed_loop_differences", "Paired differences"),
+                    TableView(
+                        "simulated_objective",
+                        "The objective asked for, simulated: net cost (−margin) per "
+                        "replication, mean + risk weight × CVaR, with paired bootstrap 95% "
+                        "intervals",
+                    ),
+                ),
+            ),
+            Section(
+                "Incentives and co-investment",
+                "Per supplier with an incentive menu, each contract option's terms as the "
+                "simulator's contract model gives them (per unit bought: gain share, "
+                "administration, performance, reliability, indexation; priority weight in a "
+                "shortage; fees a year) and the option chosen; per program, the buyer's and "
+                "the supplier's expected NPV at each buyer cost share (from the payback "
+                "study), participation, the buyer's capex by year and the share funded.",
+                tables=(
+                    TableView("incentives", "Incentive options"),
+                    TableView("incentive_costs", "Incentive terms in the model, per year"),
+                    TableView("programs", "Program options"),
                 ),
             ),
             Section(
@@ -586,6 +606,8 @@ LAYOUTS: dict[str, Layout] = {
                             "simulated_total_cost_ci95",
                             "simulated_fill_rate_mean",
                             "simulated_margin_p10",
+                            "incentives",
+                            "programs",
                             "plan_file",
                         ),
                     ),

@@ -572,4 +572,36 @@ def optimize_problems(doc: Any) -> ProblemList:
             )
         else:
             reserved[key[1]] = i
+    menus: dict[str, int] = {}
+    for i, menu in _items(settings, "incentives"):
+        path = (*base, "incentives", i, "supplier")
+        sup = menu.get("supplier")
+        if not isinstance(sup, str):
+            continue
+        if sup not in offered:
+            out.append((path, f"unknown supplier {sup!r}"))
+        elif sup in menus:
+            out.append((path, f"supplier {sup!r} has a menu already (incentives[{menus[sup]}])"))
+        else:
+            menus[sup] = i
+    co = settings.get("programs")
+    if isinstance(co, Mapping):
+        known = {p.get("id") for _, p in _items(doc, "programs")}
+        listed: dict[str, int] = {}
+        for i, option in _items(co, "options"):
+            path = (*base, "programs", "options", i, "program")
+            prog = option.get("program")
+            if not isinstance(prog, str):
+                continue
+            if prog not in known:
+                names = ", ".join(sorted(x for x in known if isinstance(x, str))) or "none"
+                out.append((path, f"unknown program {prog!r} (programs: {names})"))
+            elif prog in listed:
+                out.append((path, f"program {prog!r} is listed already (options[{listed[prog]}])"))
+            else:
+                listed[prog] = i
+        by_year = co.get("capex_budget_by_year")
+        if isinstance(by_year, Mapping):
+            for year in by_year:
+                year_ok(year, (*base, "programs", "capex_budget_by_year", year))
     return out

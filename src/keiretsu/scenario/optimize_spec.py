@@ -2,8 +2,12 @@
 
 Everything here is an input of the optimizer only (``keiretsu optimize`` and
 ``keiretsu frontier``); nothing in the network changes meaning. Tiered prices and volume
-commitments are therefore kept here, keyed by supplier and part, until contracts arrive
-in the scenario: the simulator keeps paying each offer's ``unit_price``. Plan years are
+commitments here are the optimizer's own (the simulator keeps paying each offer's
+``unit_price``); the contract *menus* (``incentives``) are full contracts of
+:mod:`keiretsu.scenario.contracts`, so the option the optimizer chooses is exactly what the
+simulator runs (it goes into the written plan's ``contracts``), and the program options
+(``programs``) are the scenario's own programs at a choice of buyer cost shares (the
+chosen ones go into the plan's ``programs``). Plan years are
 numbered from 1, as in a plan's ``allocation_by_year``. How each field enters the model
 is described in :mod:`keiretsu.experiments.optimize` (the mapping) and the model
 modules :mod:`keiretsu.optimize.allocation` and :mod:`keiretsu.optimize.risk`.
@@ -18,7 +22,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from keiretsu.scenario.base import Id, NonNegativeFloat, PositiveFloat, Spec
+from keiretsu.scenario.base import Id, NonNegativeFloat, PositiveFloat, Share, Spec
+from keiretsu.scenario.contracts import Contract
 
 Criticality = Literal["low", "medium", "high", "critical"]
 ShareLimit = Annotated[float, Field(gt=0.0, le=1.0)]
@@ -100,6 +105,74 @@ class ReservationOption(Spec):
     plan's contingency for the simulator; the annual model does not see it)."""
 
 
+class IncentiveOption(Spec):
+    """One incentive structure the buyer may offer a supplier: a named, complete contract."""
+
+    name: Id
+    """Name of the option (in tables and the written plan's description)."""
+    contract: Contract
+    """The contract as the simulator would run it (its ``supplier`` must be the menu's)."""
+
+
+class IncentiveMenu(Spec):
+    """The incentive structures on the table for one supplier: the optimizer chooses one.
+
+    The supplier's contract in force (the plan's, else the scenario's, else none) is always
+    an option too, named ``current``, unless one of the options is that very contract.
+    """
+
+    supplier: Id
+    """The supplier."""
+    options: list[IncentiveOption] = Field(min_length=1)
+    """The options (names unique)."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> IncentiveMenu:
+        names = [o.name for o in self.options]
+        if len(set(names)) != len(names):
+            raise ValueError(f"option names must be unique, got {names}")
+        if "current" in names:
+            raise ValueError("'current' names the contract in force: give the option another name")
+        for o in self.options:
+            if o.contract.supplier != self.supplier:
+                raise ValueError(
+                    f"option {o.name!r}: its contract is for {o.contract.supplier!r}, "
+                    f"not the menu's supplier {self.supplier!r}"
+                )
+        return self
+
+
+class ProgramOptions(Spec):
+    """A program the optimizer may fund, and the buyer cost shares it may offer."""
+
+    program: Id
+    """The program (an id of ``programs``)."""
+    buyer_cost_shares: list[Share] = Field(min_length=1)
+    """Discrete buyer shares of the capex to choose from (the plan's own share, if the
+    plan funds the program, is added). Discrete, not continuous: the buyer's NPV falls
+    linearly in its share, so a continuous optimum always sits at the least share the
+    supplier accepts, a knife edge on a Monte Carlo estimate; negotiated splits are a few
+    round numbers anyway."""
+
+    @model_validator(mode="after")
+    def _distinct(self) -> ProgramOptions:
+        if len(set(self.buyer_cost_shares)) != len(self.buyer_cost_shares):
+            raise ValueError("buyer_cost_shares must be distinct")
+        return self
+
+
+class CoInvestment(Spec):
+    """Which joint-investment programs to fund, at what buyer cost share, within a budget."""
+
+    options: list[ProgramOptions] = []
+    """Programs on the optimizer's table (a program not listed keeps the plan's decision)."""
+    capex_budget_per_year: NonNegativeFloat | None = None
+    """Most the buyer's share of the funded programs' capex may be in any plan year
+    (expected disbursement by year; none: no limit)."""
+    capex_budget_by_year: dict[int, NonNegativeFloat] = {}
+    """The same per plan year (overrides ``capex_budget_per_year`` in the years listed)."""
+
+
 class SolverSettings(Spec):
     """How the models are solved."""
 
@@ -171,6 +244,15 @@ class OptimizeSettings(Spec):
     """Volume commitments per supplier and year."""
     price_schedules: list[PriceSchedule] = []
     """Tiered prices per offer."""
+    incentives: list[IncentiveMenu] = []
+    """Incentive menus: per supplier, the contracts to choose one from (see ``IncentiveMenu``)."""
+    programs: CoInvestment = CoInvestment()
+    """Co-investment: programs to fund, buyer cost shares, capex budget per year."""
+    evaluation_replications: int = Field(default=32, ge=2, le=10_000)
+    """Replications of the short simulations that evaluate the options: each program's
+    payback study (its NPV per party) and the supplier KPIs that contract bonuses and
+    penalties are judged on. They use a seed derived from the run's, so the closed-loop
+    check stays out of sample."""
     reservations: list[ReservationOption] | None = None
     """Capacity reservation options of the risk model, one per part at most (none: the
     reservations of the scenario's plan contingencies, at their fee per unit)."""
