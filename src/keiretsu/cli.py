@@ -360,7 +360,7 @@ def _start_run(
             raise click.UsageError("missing argument SCENARIO (or give --resume RUN_DIR)")
         scenario = load_scenario(scenario_file, overrides)
         plan = load_plan(plan_file, scenario) if plan_file else scenario.plan
-        n = replications or scenario.run.replications
+        n = scenario.run.replications if replications is None else replications
         seed = scenario.run.seed if seed is None else seed
         own = options(scenario, plan)
         out_dir = _run_dir(out_dir, stem(scenario), now, force, clear=False)
@@ -368,7 +368,7 @@ def _start_run(
         _lock(checkpoint)
         checkpoint.reset()  # a fresh start (--force): nothing of an earlier run is reused
         _clear_previous_run(out_dir)
-        size = chunk or chunk_size(scenario, n, backend.workers)
+        size = chunk or chunk_size(scenario, max(n, 1), backend.workers)
         settings = experiments.run_settings(
             command=command,
             scenario=scenario,
@@ -419,12 +419,13 @@ def _open_backend(workers: int, scheduler: str | None, cluster: str | None):
     return open_backend(workers, scheduler, cluster)
 
 
-def _run_progress(run: _Run, verb: str, total: int):
-    """The progress bar and its task, counting what a resumed run had done already."""
+def _run_progress(run: _Run, verb: str, total: int, exclude: tuple[str, ...] = ()):
+    """The progress bar and its task, counting what a resumed run had done already
+    (``exclude``: checkpoint stores that hold no replications)."""
     from keiretsu import experiments
 
     progress = _progress(verb)
-    done = experiments.replications_done(run.checkpoint, run.n)
+    done = experiments.replications_done(run.checkpoint, run.n, exclude=exclude)
     return progress, progress.add_task(verb, total=total, completed=min(done, total))
 
 
@@ -1676,7 +1677,9 @@ def optimize(
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path))
+@click.argument(
+    "scenario_file", metavar="SCENARIO", type=click.Path(path_type=Path), required=False
+)
 @click.option(
     "--points",
     type=click.IntRange(2, 50),
@@ -1712,14 +1715,7 @@ def optimize(
     help="Replications simulated per point (0: model only).",
 )
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: run.seed).")
-@click.option(
-    "-j",
-    "--workers",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Worker processes of the simulations.",
-)
+@_backend_options
 @click.option(
     "--out",
     "out_dir",
@@ -1733,8 +1729,10 @@ def optimize(
 )
 @set_option
 @json_option
+@click.pass_context
 def frontier(
-    scenario_file: Path,
+    ctx: click.Context,
+    scenario_file: Path | None,
     points: int,
     lambda_max: float,
     n_scenarios: int | None,
@@ -1746,6 +1744,10 @@ def frontier(
     replications: int,
     seed: int | None,
     workers: int,
+    cluster: str | None,
+    scheduler: str | None,
+    chunk: int | None,
+    resume: Path | None,
     out_dir: Path | None,
     force: bool,
     overrides: tuple[str, ...],
@@ -1758,64 +1760,108 @@ def frontier(
     same seed as every other point and the scenario's own plan (common random numbers),
     so each point shows the model's expected cost and CVaR beside its simulated cost,
     fill rate and P10 margin. Writes the frontier table and figure.
-    """
-    import datetime as dt
 
+    The simulations run where simulate runs (-j, --cluster, --scheduler); `keiretsu
+    frontier --resume RUN_DIR` finishes an interrupted frontier without solving a point
+    or simulating a chunk again.
+    """
     from rich.console import Console
-    from rich.table import Table
 
     from keiretsu.errors import SolverError
     from keiretsu.experiments import optimize as study
+
+    def settings(scenario, _plan) -> dict[str, Any]:
+        study.solver_options(  # checked before the run directory is made
+            scenario, solver=solver, time_limit_s=time_limit, gap=gap, threads=threads
+        )
+        return {
+            "points": points,
+            "lambda_max": lambda_max,
+            "scenarios": n_scenarios,
+            "alpha": alpha,
+            "solver": {
+                "solver": solver,
+                "time_limit_s": time_limit,
+                "gap": gap,
+                "threads": threads,
+            },
+        }
+
+    console = Console(stderr=True)
+    with _open_backend(workers, scheduler, cluster) as backend:
+        run = _start_run(
+            ctx,
+            "frontier",
+            backend,
+            resume=resume,
+            scenario_file=scenario_file,
+            overrides=overrides,
+            plan_file=None,
+            replications=replications,
+            seed=seed,
+            chunk=chunk,
+            out_dir=out_dir,
+            force=force,
+            stem=lambda _: f"{scenario_file.stem}-frontier",
+            options=settings,
+        )
+        scenario, replications, seed, out_dir = run.scenario, run.n, run.seed, run.out_dir
+        scenario_file, overrides = run.scenario_file, tuple(run.overrides)
+        points = int(run.options["points"])
+        options = study.solver_options(scenario, **run.options["solver"])
+        total = (points + 1) * replications or 1
+        progress, task = _run_progress(
+            run, "simulating the frontier's plans", total, (study.FRONTIER_POINTS_STORE,)
+        )
+        try:
+            with progress:
+                result = study.frontier(
+                    scenario,
+                    points=points,
+                    lambda_max=float(run.options["lambda_max"]),
+                    scenarios=run.options["scenarios"],
+                    alpha=run.options["alpha"],
+                    seed=seed,
+                    options=options,
+                    replications=replications,
+                    backend=backend,
+                    checkpoint=run.checkpoint,
+                    batch=run.chunk_size,
+                    on_point=lambda j, lam, kept: console.print(
+                        f"point {j + 1}/{points}: lambda = {lam:.4g}"
+                        + (" (solved before, from the checkpoint)" if kept else "")
+                    ),
+                    on_progress=lambda done: progress.update(task, completed=done),
+                )
+        except SolverError as exc:
+            _optimizer_failure(exc, scenario_file, as_json)
+            return
+        _write_frontier(run, backend, result, as_json)
+
+
+def _write_frontier(run: _Run, backend, result, as_json: bool) -> None:
+    """The frontier's run directory (plans, tables, figure, manifest; the checkpoint is
+    dropped) and its console table."""
+    from rich.console import Console
+    from rich.table import Table
+
     from keiretsu.fileio import TableWriter, write_text_atomic
     from keiretsu.reports.formatting import format_number, format_share
     from keiretsu.reports.optimizer_figures import frontier_figures
-    from keiretsu.scenario.loader import load_scenario
     from keiretsu.scenario.plan_yaml import plan_to_yaml
 
-    scenario = load_scenario(scenario_file, overrides)
-    seed = scenario.run.seed if seed is None else seed
-    options = study.solver_options(
-        scenario, solver=solver, time_limit_s=time_limit, gap=gap, threads=threads
-    )
-    started = dt.datetime.now(dt.UTC)
-    out_dir = _run_dir(out_dir, f"{scenario_file.stem}-frontier", started, force)
+    scenario, replications, seed, out_dir = run.scenario, run.n, run.seed, run.out_dir
     console = Console(stderr=True)
-    progress = _progress("simulating the frontier's plans")
-    try:
-        with progress:
-            task = progress.add_task("frontier", total=(points + 1) * replications or 1)
-            result = study.frontier(
-                scenario,
-                points=points,
-                lambda_max=lambda_max,
-                scenarios=n_scenarios,
-                alpha=alpha,
-                seed=seed,
-                options=options,
-                replications=replications,
-                workers=workers,
-                on_point=lambda j, lam: console.print(
-                    f"point {j + 1}/{points}: lambda = {lam:.4g}"
-                ),
-                on_progress=lambda done: progress.update(task, completed=done),
-            )
-    except SolverError as exc:
-        _optimizer_failure(exc, scenario_file, as_json)
-        return
-    out_dir.mkdir(parents=True, exist_ok=True)
     files = []
     for j, plan in enumerate(result.plans):
         name = f"plans/plan-{j:02d}.yaml"
-        header = f"Frontier point {j} of keiretsu frontier for {scenario_file.name}: {plan.name}."
+        header = (
+            f"Frontier point {j} of keiretsu frontier for {run.scenario_file.name}: {plan.name}."
+        )
         write_text_atomic(out_dir / name, plan_to_yaml(plan, header))
         files.append(name)
     frame = result.points.assign(plan_file=files)
-    baseline_model = None
-    if result.baseline is not None:
-        baseline_model = {
-            "expected_cost": result.baseline.expected_cost,
-            "cvar": result.baseline.cvar,
-        }
+    baseline_model = result.baseline
     baseline_sim = None
     with TableWriter(out_dir) as writer:
         writer.write("frontier", frame)
@@ -1828,7 +1874,7 @@ def frontier(
         "seed": seed,
         "replications": replications,
         "alpha": result.alpha,
-        "scenarios": len(result.scenarios.replications),
+        "scenarios": result.scenarios,
         "points": frame.to_dict(orient="records"),
         "scenario_plan": {"model": baseline_model, "simulated": baseline_sim},
         "definitions": {"currency": scenario.meta.currency},
@@ -1842,21 +1888,22 @@ def frontier(
         summary_json,
         command="frontier",
         scenario=scenario,
-        scenario_file=scenario_file,
+        scenario_file=run.scenario_file,
         plan=scenario.plan,
-        started=started,
+        started=run.started,
         definitions=summary_json["definitions"],
-        workers=workers,
+        workers=backend.workers,
         tables=writer.written,
-        extra={"overrides": list(overrides), "files": files, "points": points},
+        extra={**run.manifest_extra(backend), "files": files, "points": len(files)},
     )
+    run.done()
     if as_json:
         _emit_json({"ok": True, "run_dir": str(out_dir), **summary_json})
         return
     cur = scenario.meta.currency
     table = Table(
         title=f"{scenario.meta.name} — cost-risk frontier (CVaR{result.alpha:g}, "
-        f"{len(result.scenarios.replications)} scenarios; simulated: {replications} replications, "
+        f"{result.scenarios} scenarios; simulated: {replications} replications, "
         f"seed {seed})",
         title_justify="left",
     )

@@ -94,9 +94,10 @@ def test_an_infeasible_model_in_json_mode(cli, tmp_path: Path) -> None:
     assert not (tmp_path / "x").exists()  # nothing written for a model with no plan
 
 
-def test_a_missing_solver_is_a_clear_message_not_a_crash(cli) -> None:
-    if pulp.COIN_CMD().available():
-        pytest.skip("CBC is installed here")
+def test_a_missing_solver_is_a_clear_message_not_a_crash(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pulp.COIN_CMD, "available", lambda self: False)  # as if not installed
     result = cli("optimize", TWO, "--solver", "cbc", "-n", "0")
     assert result.exit_code == 1
     no_traceback(result)

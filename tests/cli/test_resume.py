@@ -223,6 +223,24 @@ def test_payback_killed_in_its_tornado_resumes_to_the_uninterrupted_case(tmp_pat
     _assert_same_run(whole, out)
 
 
+def test_frontier_resumes_without_solving_or_simulating_again(tmp_path: Path) -> None:
+    args = ["frontier", EV, "--points", "2", "--scenarios", "5", "-n", "4", "--chunk-size", "2"]
+    args += ["--seed", "5", "--set", "optimize.evaluation_replications=2"]  # reps 0, 1
+    whole = tmp_path / "whole"
+    assert _cli(*args, "--out", whole).exit_code == 0
+    out = tmp_path / "run"
+    failed = _cli(*args, "--out", out, env={FAULT_ENV: "3:2"})  # the first point's 2nd chunk
+    assert failed.exit_code == 1 and f"keiretsu frontier --resume {out}" in failed.stderr
+    _unfinished(out)
+    assert _completed_chunks(out, "points") == 2 and _completed_chunks(out, "plan-00") == 1
+    resumed = _cli("frontier", "--resume", out, "-j", "2")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert resumed.stderr.count("solved before, from the checkpoint") == 2
+    _assert_same_run(whole, out)
+    for plan in ("plan-00.yaml", "plan-01.yaml"):
+        assert (whole / "plans" / plan).read_bytes() == (out / "plans" / plan).read_bytes()
+
+
 # ---- what --resume refuses
 
 

@@ -104,6 +104,7 @@ from keiretsu.experiments.incentives import (
     option_availability,
 )
 from keiretsu.experiments.runs import SimulationResult, simulate
+from keiretsu.fileio import Checkpoint
 from keiretsu.optimize.allocation import (
     AllocationData,
     AllocationResult,
@@ -126,6 +127,7 @@ from keiretsu.scenario.contracts import Contract
 from keiretsu.scenario.model import Contingency, Plan, Reservation, Scenario
 from keiretsu.scenario.programs import FundedProgram
 from keiretsu.scenario.resolve import shares as plan_shares
+from keiretsu.sim.backends import Backend
 from keiretsu.sim.disruptions import schedules
 from keiretsu.sim.network import compile_network
 
@@ -1060,12 +1062,17 @@ def closed_loop(
     replications: int,
     seed: int | None = None,
     workers: int = 1,
+    backend: Backend | None = None,
+    checkpoint: Checkpoint | None = None,
+    batch: int | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ClosedLoop:
     """Simulate each plan with the same seed and replications (CRN) and tabulate them.
 
     Calls ``experiments.simulate`` once per plan with one seed (what a ``compare`` study
-    does); plan names must differ. ``on_progress(n)``: replications done over all plans.
+    does); plan names must differ. ``backend`` and ``batch`` as in ``simulate``; with
+    ``checkpoint``, plan *j*'s chunks are kept in its store ``plan-j`` (a resumed run
+    reads them back). ``on_progress(n)``: replications done over all plans.
     """
     names = [p.name for p in plans]
     if len(set(names)) != len(names):
@@ -1079,6 +1086,9 @@ def closed_loop(
             seed=seed,
             replications=replications,
             workers=workers,
+            backend=backend,
+            checkpoint=None if checkpoint is None else checkpoint.store(f"plan-{j:02d}"),
+            batch=batch,
             detail="network",
             on_progress=None
             if on_progress is None
@@ -1205,16 +1215,22 @@ class FrontierResult:
     the incentive options and programs chosen, and the simulated mean and CI of total
     cost, fill rate, margin and P10 margin;
     ``plans``: the plan of each point, in order; ``baseline``: the scenario's own plan
-    priced in the risk model (None when it could not be) and simulated (last row of
-    ``simulated``); ``closed_loop``: every plan (the scenario's last) on one seed.
+    priced in the risk model, its ``expected_cost`` and ``cvar`` (None when it could not
+    be priced); ``closed_loop``: every plan (the scenario's last) on one seed;
+    ``scenarios``: K, the disruption scenarios of the model.
     """
 
     points: pd.DataFrame
     plans: list[Plan]
-    baseline: RiskResult | None
+    baseline: dict[str, float] | None
     closed_loop: ClosedLoop | None
-    scenarios: CapacityScenarios
+    scenarios: int
     alpha: float
+
+
+FRONTIER_POINTS_STORE = "points"
+"""The checkpoint store of a frontier's solved points (one entry per point: its table row,
+plan and the scenario plan's pricing), so a resumed frontier does not solve them again."""
 
 
 def frontier_lambdas(points: int, lambda_max: float) -> list[float]:
@@ -1239,25 +1255,45 @@ def frontier(
     options: SolverOptions | None = None,
     replications: int = 50,
     workers: int = 1,
-    on_point: Callable[[int, float], None] | None = None,
+    backend: Backend | None = None,
+    checkpoint: Checkpoint | None = None,
+    batch: int | None = None,
+    on_point: Callable[[int, float, bool], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> FrontierResult:
     """Solve the risk model for each of :func:`frontier_lambdas` on the same scenarios,
     then simulate every point's plan and the scenario's own on one seed (CRN);
-    ``replications = 0`` skips the simulation."""
+    ``replications = 0`` skips the simulation.
+
+    With ``checkpoint``, each solved point is kept (store :data:`FRONTIER_POINTS_STORE`)
+    and each plan's simulated chunks too (:func:`closed_loop`), so a resumed frontier
+    neither solves a point again (a solve stopped by a time limit would not give the same
+    plan twice) nor simulates a chunk again. ``on_point(j, lambda, kept)``: point *j*
+    begins (``kept``: read back from the checkpoint).
+    """
     settings = scenario.optimize.risk
     seed = scenario.run.seed if seed is None else seed
     alpha = settings.alpha if alpha is None else alpha
     options = options or solver_options(scenario)
-    caps = capacity_scenarios(scenario, scenarios or settings.scenarios, seed)
+    k = scenarios or settings.scenarios
+    solved = None if checkpoint is None else checkpoint.store(FRONTIER_POINTS_STORE)
+    caps: CapacityScenarios | None = None
     evaluated = None
-    if scenario.optimize.incentives or scenario.optimize.programs.options:
-        evaluated = evaluate_options(scenario, seed=seed, caps=caps)  # once for every point
-    rows, plans = [], []
-    last: OptimizeResult | None = None
+    rows, plans, baseline = [], [], None
     for j, lam in enumerate(frontier_lambdas(points, lambda_max)):
+        kept = solved is not None and j in solved
         if on_point is not None:
-            on_point(j, lam)
+            on_point(j, lam, kept)
+        if kept:
+            entry = solved.key(j)
+            rows.append(entry["row"])
+            plans.append(Plan.model_validate(entry["plan"]))
+            baseline = entry["baseline"]
+            continue
+        if caps is None:
+            caps = capacity_scenarios(scenario, k, seed)
+            if scenario.optimize.incentives or scenario.optimize.programs.options:
+                evaluated = evaluate_options(scenario, seed=seed, caps=caps)  # once for all
         res = optimize(
             scenario,
             risk=True,
@@ -1271,27 +1307,28 @@ def frontier(
         )
         r = res.risk
         assert r is not None
+        b = res.baseline.risk
+        baseline = None if b is None else {"expected_cost": b.expected_cost, "cvar": b.cvar}
+        row = {
+            "point": j,
+            "plan": res.plan.name,
+            "lambda": lam,
+            "expected_cost": r.expected_cost,
+            "cvar": r.cvar,
+            "value_at_risk": r.value_at_risk,
+            "objective": r.objective,
+            "gap": r.gap,
+            "outcome": r.outcome,
+            "reserved_units_per_year": float(sum(r.reservations.values())),
+            "incentives": ", ".join(f"{k}: {v}" for k, v in r.first_stage.incentives.items()),
+            "programs": ", ".join(f"{k} at {v:g}" for k, v in r.first_stage.programs.items()),
+        }
+        rows.append(row)
         plans.append(res.plan)
-        rows.append(
-            {
-                "point": j,
-                "plan": res.plan.name,
-                "lambda": lam,
-                "expected_cost": r.expected_cost,
-                "cvar": r.cvar,
-                "value_at_risk": r.value_at_risk,
-                "objective": r.objective,
-                "gap": r.gap,
-                "outcome": r.outcome,
-                "reserved_units_per_year": float(sum(r.reservations.values())),
-                "incentives": ", ".join(f"{k}: {v}" for k, v in r.first_stage.incentives.items()),
-                "programs": ", ".join(f"{k} at {v:g}" for k, v in r.first_stage.programs.items()),
-            }
-        )
-        last = res
+        if solved is not None:
+            plan = res.plan.model_dump(mode="json")
+            solved.save(j, {"row": row, "plan": plan, "baseline": baseline}, {})
     points_frame = pd.DataFrame(rows)
-    assert last is not None
-    baseline = last.baseline.risk
     loop = None
     if replications > 0:
         base = scenario.plan
@@ -1303,6 +1340,9 @@ def frontier(
             replications=replications,
             seed=seed,
             workers=workers,
+            backend=backend,
+            checkpoint=checkpoint,
+            batch=batch,
             on_progress=on_progress,
         )
         sim = loop.wide().set_index("plan")
@@ -1316,7 +1356,7 @@ def frontier(
             "margin_p10",
         ):
             points_frame[f"simulated_{col}"] = [float(sim.loc[p.name, col]) for p in plans]
-    return FrontierResult(points_frame, plans, baseline, loop, caps, alpha)
+    return FrontierResult(points_frame, plans, baseline, loop, k, alpha)
 
 
 # --------------------------------------------------------------------------- outputs

@@ -10,7 +10,7 @@ tables are also saved as the chunk completes (see :func:`simulate`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -463,11 +463,16 @@ def scenario_and_plan(settings: dict[str, Any]) -> tuple[Scenario, Plan]:
         ) from None
 
 
-def replications_done(checkpoint: Checkpoint, replications: int) -> int:
+def replications_done(
+    checkpoint: Checkpoint, replications: int, *, exclude: Collection[str] = ()
+) -> int:
     """Replications already simulated in ``checkpoint``: every saved chunk's replications,
-    and ``replications`` for each whole piece of work saved as one (a sweep's nodes)."""
+    and ``replications`` for each whole piece of work saved as one (a sweep's nodes);
+    stores named in ``exclude`` hold no replications (a frontier's solved points)."""
     done = 0
     for store in checkpoint.stores():
+        if store.directory.name in exclude:
+            continue
         for entry in store.completed().values():
             key = entry["key"]
             is_range = isinstance(key, list) and len(key) == 2
