@@ -18,7 +18,7 @@ Times: ``map`` = scenario -> allocation data (``experiments.optimize.optimizatio
 ``solve`` = HiGHS through ``solve.solve_with``. Median of 3 runs after a warm-up; on the
 shared 2-core machine figures vary by about +-30 %.
 
-Run: ``.venv/bin/python benchmarks/bench_optimize.py`` (about 20 minutes: sections 4-5
+Run: ``.venv/bin/python benchmarks/bench_optimize.py`` (about 13 minutes: sections 4-5
 dominate; ``--ev`` runs sections 1-3 only, about a minute).
 """
 

@@ -128,7 +128,7 @@ def tables(
 
     # ---- network per period
     demand_total, filled_total, on_hand_total = map(per_period, (demand, filled, on_hand))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         periods = pd.DataFrame(
             {
                 "replication": np.repeat(reps, T),
@@ -208,7 +208,7 @@ def tables(
         )
 
     # ---- per replication x part
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         parts = pd.DataFrame(
             {
                 "replication": np.repeat(reps, P),
