@@ -146,25 +146,31 @@ def print_kpi_table(summary, title: str, console: Console | None = None) -> None
             "± 95% CI" if c == "ci95_half_width" else c.upper() if c.startswith("p") else c,
             justify="right",
         )
-    # a cost category that is zero in every replication (no programs, no contracts...)
-    # is named under the table rather than shown as a row of zeros
-    always_zero = [
-        row["kpi"]
-        for _, row in summary.iterrows()
-        if row["kpi"].endswith("_cost")
-        and row["kpi"] != "total_cost"
-        and row["mean"] == 0
-        and row.get("sd", 0) == 0
-    ]
+    always_zero = always_zero_costs(summary)
     for _, row in summary.iterrows():
         if row["kpi"] in always_zero:
             continue
         fmt = format_share if row["kpi"] in SHARE_KPIS else format_number
         table.add_row(KPI_LABELS.get(row["kpi"], row["kpi"]), *(fmt(row[c]) for c in cols))
     console.print(table)
-    if always_zero:
-        names = ", ".join(KPI_LABELS.get(k, k) for k in always_zero)
-        print_note(console, f"zero in every replication: {names}")
+    _note_always_zero(console, always_zero, "replication")
+
+
+def always_zero_costs(summary) -> list[str]:
+    """Cost categories (not the total) that are zero in every replication of every plan
+    in ``summary`` (no programs, no contracts...): named under a table rather than shown
+    as rows of zeros."""
+    costs = summary[summary["kpi"].str.endswith("_cost") & (summary["kpi"] != "total_cost")]
+    sd = costs.get("sd", 0.0)
+    zero = (costs["mean"] == 0) & (sd == 0)
+    by_kpi = zero.groupby(costs["kpi"], sort=False).all()
+    return [k for k, z in by_kpi.items() if z]
+
+
+def _note_always_zero(console: Console, kpis: list[str], where: str) -> None:
+    if kpis:
+        names = ", ".join(KPI_LABELS.get(k, k) for k in kpis)
+        print_note(console, f"zero in every {where}: {names}")
 
 
 def _fmt_days(v: float) -> str:
@@ -227,7 +233,8 @@ def print_delta_table(
         table.add_column(f"{name}\nmean", justify="right", no_wrap=True)
         table.add_column("Δ vs baseline\n± 95% CI", justify="right", no_wrap=True)
         table.add_column("P(better)", justify="right", no_wrap=True)
-    kpis = list(dict.fromkeys(summary["kpi"]))
+    always_zero = always_zero_costs(summary)
+    kpis = [k for k in dict.fromkeys(summary["kpi"]) if k not in always_zero]
     for kpi in kpis:
         kind = kpi_kind(kpi)
         cells = [KPI_LABELS.get(kpi, kpi), format_value(means.get((baseline, kpi)), kind)]
@@ -253,6 +260,7 @@ def print_delta_table(
         "and inventory."
     )
     print_note(console, note)
+    _note_always_zero(console, always_zero, "replication of every plan")
 
 
 def print_payback_table(summary, title: str, currency: str, console: Console | None = None) -> None:
