@@ -179,6 +179,7 @@ def column_kind(column: str, dtype_kind: str = "f") -> Kind:
     if dtype_kind not in "fiu":
         return "text"
     base, _ = split_stat(column)
+    base = base.removeprefix("simulated_")  # the optimizer's simulated check of a KPI
     if base in SHARE_COLUMNS:
         return "share"
     if base.endswith("_score"):  # scores are unitless, whatever they score
