@@ -1805,8 +1805,8 @@ def frontier(
             stem=lambda _: f"{scenario_file.stem}-frontier",
             options=settings,
         )
-        scenario, replications, seed, out_dir = run.scenario, run.n, run.seed, run.out_dir
-        scenario_file, overrides = run.scenario_file, tuple(run.overrides)
+        scenario, replications, seed = run.scenario, run.n, run.seed
+        scenario_file = run.scenario_file
         points = int(run.options["points"])
         options = study.solver_options(scenario, **run.options["solver"])
         total = (points + 1) * replications or 1
