@@ -102,7 +102,10 @@ def tables(
         contingency = _by_part(net, offer_contingency)
     holding = on_hand * net.holding
     on_hand_value = on_hand * net.unit_value[year][:, None, :]
-    shortage = np.where(net.backorder, backorders, lost) * net.shortage_cost
+    if net.backorder.all() or not net.backorder.any():  # one kind of shortage: no where
+        shortage = (backorders if net.backorder.all() else lost) * net.shortage_cost
+    else:
+        shortage = np.where(net.backorder, backorders, lost) * net.shortage_cost
     revenue = sales * net.revenue
     qualification = np.zeros((T, R))
     qualification[0] = net.qualification_cost.sum()  # one-off: counted despite warm-up
@@ -208,14 +211,15 @@ def tables(
         )
 
     # ---- per replication x part
+    part_demand = _over_periods(demand)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         parts = pd.DataFrame(
             {
                 "replication": np.repeat(reps, P),
                 "part": np.tile(np.asarray(net.part_ids, dtype=object), R),
-                "demand_units": _over_periods(demand).ravel(),
+                "demand_units": part_demand.ravel(),
                 "sales_units": _over_periods(sales).ravel(),
-                "fill_rate": (_over_periods(filled) / _over_periods(demand)).ravel(),
+                "fill_rate": (_over_periods(filled) / part_demand).ravel(),
                 "lost_sales_units": _over_periods(lost).ravel(),
                 "mean_backorder_units": (_over_periods(backorders) / T).ravel(),
                 "mean_on_hand_units": (_over_periods(on_hand) / T).ravel(),
@@ -458,13 +462,15 @@ def _supplier_table(
     s1 = (np.add.reduce(at_once_periods, axis=0, dtype=np.int64) * dpp).astype(np.float64)
     np.multiply(at_once_periods, at_once_periods, out=at_once_periods)
     s2 = (np.add.reduce(at_once_periods, axis=0, dtype=np.int64) * dpp**2).astype(np.float64)
-    t_l, r_l, o_l = np.nonzero(is_line & ~trace.cleared)  # lines that waited for capacity
-    if t_l.size:
+    # lines that waited for capacity, as flat (period, replication x offer) indices
+    waited = np.flatnonzero(is_line & ~trace.cleared)
+    if waited.size:
         # FIFO: the line is complete in the first period d in which cumulative closed units
         # (shipped, or cancelled) reach cumulative orders up to and including it; rejects
         # are re-ordered after shipping. A vectorised bisection over d for every line.
-        need = trace.cum_ordered[t_l, r_l, o_l] * (1 - 1e-12) - 1e-9
-        cum_closed = trace.cum_closed
+        t_l, cell = np.divmod(waited, R * O)  # cell: r * O + o
+        need = trace.cum_ordered.ravel().take(waited) * (1 - 1e-12) - 1e-9
+        cum_closed = trace.cum_closed.ravel()
         lo = np.zeros_like(t_l)
         hi = np.full_like(t_l, T)
         while True:
@@ -472,14 +478,13 @@ def _supplier_table(
             if not open_.any():
                 break
             mid = (lo + hi) // 2
-            ok = cum_closed[np.minimum(mid, T - 1), r_l, o_l] >= need
+            ok = cum_closed.take(np.minimum(mid, T - 1) * (R * O) + cell) >= need
             hi = np.where(open_ & ok, mid, hi)
             lo = np.where(open_ & ~ok, mid + 1, lo)
         done = lo
         ok = done < T
-        t_l, r_l, o_l, d = t_l[ok], r_l[ok], o_l[ok], done[ok]
-        days = ((d - t_l) + transit[d, r_l, o_l]) * dpp
-        cell = r_l * O + o_l
+        t_l, cell, d = t_l[ok], cell[ok], done[ok]
+        days = ((d - t_l) + transit.ravel().take(d * (R * O) + cell)) * dpp
         complete = complete + np.bincount(cell, minlength=R * O).reshape(R, O)
         s1 = s1 + np.bincount(cell, weights=days, minlength=R * O).reshape(R, O)
         s2 = s2 + np.bincount(cell, weights=days.astype(np.float64) ** 2, minlength=R * O).reshape(
