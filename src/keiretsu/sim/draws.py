@@ -93,12 +93,10 @@ def draw(
     late = np.empty((T, R, O), dtype=np.int32)
     any_defects = bool((net.defect_rate > 0).any())
     defect_rngs = [stream(seed, rep, "defects") for rep in replications] if any_defects else None
+    # (part, supplier) -> offer, as ``scenario.offers_for`` gives it, in one pass
+    offer_of = {(o.part, s.id): o for s in scenario.suppliers for o in s.offers}
     offers = [
-        (
-            net.part_ids[p],
-            net.supplier_ids[u],
-            scenario.offers_for(net.part_ids[p])[net.supplier_ids[u]],
-        )
+        (net.part_ids[p], net.supplier_ids[u], offer_of[net.part_ids[p], net.supplier_ids[u]])
         for p, u in zip(net.offer_part, net.offer_supplier, strict=True)
     ]
     # per replication, fill contiguous (item, period) blocks, then transpose once
