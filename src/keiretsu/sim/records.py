@@ -100,13 +100,31 @@ def tables(
     else:
         offer_contingency = trace.contingency_cost[w:]
         contingency = _by_part(net, offer_contingency)
-    holding = on_hand * net.holding
-    on_hand_value = on_hand * net.unit_value[year][:, None, :]
+    keep_part = detail == "part"
+    # (T, R, P) quantities derived from the trace are made one at a time in one scratch
+    # array and reduced at once: per period (network), over periods (part) and, for
+    # detail "part", in the tidy order; so no other array of that size is allocated
+    scratch = np.empty(on_hand.shape)
+
+    def reduced(x: np.ndarray) -> _Reduced:
+        return _Reduced(
+            x.sum(axis=2).T.ravel(),
+            _over_periods(x),
+            x.transpose(1, 0, 2).flatten() if keep_part else None,  # flatten: always a copy
+        )
+
+    holding = reduced(np.multiply(on_hand, net.holding, out=scratch))
+    on_hand_value = reduced(np.multiply(on_hand, net.unit_value[year][:, None, :], out=scratch))
     if net.backorder.all() or not net.backorder.any():  # one kind of shortage: no where
-        shortage = (backorders if net.backorder.all() else lost) * net.shortage_cost
+        short = backorders if net.backorder.all() else lost
+        shortage = reduced(np.multiply(short, net.shortage_cost, out=scratch))
     else:
-        shortage = np.where(net.backorder, backorders, lost) * net.shortage_cost
-    revenue = sales * net.revenue
+        short = np.where(net.backorder, backorders, lost)
+        shortage = reduced(np.multiply(short, net.shortage_cost, out=scratch))
+    revenue = reduced(np.multiply(sales, net.revenue, out=scratch))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        cover = reduced(np.divide(on_hand, daily_mean[:, None, :], out=scratch))
+    del scratch
     qualification = np.zeros((T, R))
     qualification[0] = net.qualification_cost.sum()  # one-off: counted despite warm-up
     contract = np.zeros((T, R))  # the buyer's net contract payments (settled at reviews)
@@ -144,7 +162,7 @@ def tables(
                 "backorder_units": per_period(backorders),
                 "on_hand_units": on_hand_total,
                 "days_of_cover": on_hand_total / np.tile(daily_mean.sum(axis=1), R),
-                "on_hand_value": per_period(on_hand_value),
+                "on_hand_value": on_hand_value.period,
                 "in_transit_units": trace.in_transit[w:].T.ravel(),
                 "supplier_backlog_units": trace.backlog[w:].T.ravel(),
                 "shipped_units": per_period(trace.shipped[w:]),
@@ -153,8 +171,8 @@ def tables(
                 "accepted_units": per_period(trace.accepted[w:]),
                 "ordered_units": per_period(trace.ordered[w:]),
                 "purchase_cost": per_period(part_purchase),
-                "holding_cost": per_period(holding),
-                "shortage_cost": per_period(shortage),
+                "holding_cost": holding.period,
+                "shortage_cost": shortage.period,
                 "ordering_cost": per_period(part_order),
                 "expediting_cost": per_period(expediting),
                 "contingency_cost": per_period(contingency),
@@ -162,16 +180,14 @@ def tables(
                 "program_cost": program.T.ravel(),
                 "contract_cost": contract.T.ravel(),
                 "expedited_units": per_period(expedited),
-                "revenue": per_period(revenue),
+                "revenue": revenue.period,
             }
         )
     periods["total_cost"] = _total(periods)
     periods["margin"] = periods["revenue"] - periods["total_cost"]
 
     part_periods = supplier_periods = None
-    if detail == "part":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cover = on_hand / daily_mean[:, None, :]
+    if keep_part:
         part_periods = pd.DataFrame(
             {
                 "replication": np.repeat(reps, T * P),
@@ -183,17 +199,17 @@ def tables(
                 "lost_sales_units": per_part_period(lost),
                 "backorder_units": per_part_period(backorders),
                 "on_hand_units": per_part_period(on_hand),
-                "days_of_cover": per_part_period(cover),
-                "on_hand_value": per_part_period(on_hand_value),
+                "days_of_cover": cover.tidy,
+                "on_hand_value": on_hand_value.tidy,
                 "received_units": per_part_period(trace.accepted[w:]),
                 "purchase_cost": per_part_period(part_purchase),
-                "holding_cost": per_part_period(holding),
-                "shortage_cost": per_part_period(shortage),
+                "holding_cost": holding.tidy,
+                "shortage_cost": shortage.tidy,
                 "ordering_cost": per_part_period(part_order),
                 "expediting_cost": per_part_period(expediting),
                 "contingency_cost": per_part_period(contingency),
                 "expedited_units": per_part_period(expedited),
-                "revenue": per_part_period(revenue),
+                "revenue": revenue.tidy,
             }
         )
         U = len(net.supplier_ids)
@@ -223,16 +239,16 @@ def tables(
                 "lost_sales_units": _over_periods(lost).ravel(),
                 "mean_backorder_units": (_over_periods(backorders) / T).ravel(),
                 "mean_on_hand_units": (_over_periods(on_hand) / T).ravel(),
-                "mean_days_of_cover": (_over_periods(on_hand / daily_mean[:, None, :]) / T).ravel(),
-                "mean_on_hand_value": (_over_periods(on_hand_value) / T).ravel(),
+                "mean_days_of_cover": (cover.part / T).ravel(),
+                "mean_on_hand_value": (on_hand_value.part / T).ravel(),
                 "purchase_cost": _over_periods(part_purchase).ravel(),
-                "holding_cost": _over_periods(holding).ravel(),
-                "shortage_cost": _over_periods(shortage).ravel(),
+                "holding_cost": holding.part.ravel(),
+                "shortage_cost": shortage.part.ravel(),
                 "ordering_cost": over_periods(part_order).ravel(),
                 "expediting_cost": over_periods(expediting).ravel(),
                 "contingency_cost": over_periods(contingency).ravel(),
                 "expedited_units": _over_periods(expedited).ravel(),
-                "revenue": _over_periods(revenue).ravel(),
+                "revenue": revenue.part.ravel(),
             }
         )
 
@@ -285,6 +301,16 @@ def tables(
         *_program_tables(net, draws, trace, reps, w, flows),
         *_contract_tables(trace, draws),
     )
+
+
+@dataclass(frozen=True)
+class _Reduced:
+    """A (T, R, P) quantity reduced: network total per period (replication-major), total
+    over periods (R, P), and the tidy replication x period x part values (or None)."""
+
+    period: np.ndarray
+    part: np.ndarray
+    tidy: np.ndarray | None
 
 
 def _contract_tables(trace: Trace, draws: Draws) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
