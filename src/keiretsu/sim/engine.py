@@ -165,6 +165,8 @@ class Kernel:
             self.program_defect_cut = effect_matrix(net, "defect_reduction")
             self.rec["program_savings"] = np.zeros((T, R, len(net.programs)))
         self.buffer = net.buffer
+        # every reorder point +inf (no (s, S) part): a review always orders up to the target
+        self.reorder_at_any_position = bool(np.isposinf(net.reorder_point).all())
         self.moq = bool((net.moq > 0).any())
         self.price = net.price  # (Y, O) unit price per year
         self.replications = draws.replications
@@ -330,17 +332,21 @@ class Kernel:
             target = target + self.buffer[:, t]
             reorder = reorder + self.buffer[:, t]
         quantity = target - position
-        quantity[(position > reorder) | (quantity <= ORDER_EPS)] = 0.0
+        if self.reorder_at_any_position and self.buffer is None:  # no (s, S): no reorder test
+            quantity[quantity <= ORDER_EPS] = 0.0
+        else:
+            quantity[(position > reorder) | (quantity <= ORDER_EPS)] = 0.0
         per_offer = quantity.take(net.offer_part, axis=1)  # take: faster than [:, index]
         if premium is not None:
             self.rec["contingency_cost"][t] += per_offer * premium
-        pieces = per_offer * share
         if self.moq:
+            pieces = per_offer * share
             pieces = np.where(pieces > ORDER_EPS, np.maximum(pieces, net.moq), 0.0)
-        else:
+            self.rec["ordered"][t] = pieces
+        else:  # the order lines straight into the record
+            pieces = np.multiply(per_offer, share, out=self.rec["ordered"][t])
             pieces[pieces <= ORDER_EPS] = 0.0
         self.backlog += pieces
-        self.rec["ordered"][t] = pieces
         self.cum_ordered += pieces
         self.rec["cum_ordered"][t] = self.cum_ordered
         if self.ordering:  # a fixed cost per order line
