@@ -347,8 +347,9 @@ class Kernel:
             pieces = np.multiply(per_offer, share, out=self.rec["ordered"][t])
             pieces[pieces <= ORDER_EPS] = 0.0
         self.backlog += pieces
-        self.cum_ordered += pieces
-        self.rec["cum_ordered"][t] = self.cum_ordered
+        # units ordered so far, into the record; the state is that record (a view) until
+        # the step adds its re-orders out of place
+        self.cum_ordered = np.add(self.cum_ordered, pieces, out=self.rec["cum_ordered"][t])
         if self.ordering:  # a fixed cost per order line
             lines = np.where(pieces > 0, net.order_cost, 0.0)
             self.rec["order_cost_part"][t] = self._by_part(lines)
@@ -401,10 +402,15 @@ class Kernel:
                     factor = np.divide(shared_capacity, load, out=np.ones_like(load), where=over)
                     ship *= factor.take(net.offer_supplier, axis=1)
         self.backlog -= ship
+        # units closed so far (the last period's + cancelled + shipped), into the record;
+        # the state is that record (a view), only read in the next period
+        closed = rec["cum_closed"][t]
         if self.contingency is not None:
-            self.cum_closed += rec["cancelled"][t]
-        self.cum_closed += ship
-        rec["cum_closed"][t] = self.cum_closed
+            np.add(self.cum_closed, rec["cancelled"][t], out=closed)
+            closed += ship
+        else:
+            np.add(self.cum_closed, ship, out=closed)
+        self.cum_closed = closed
         cleared = np.less(self.backlog, ORDER_EPS, out=rec["cleared"][t])
         np.copyto(self.backlog, 0.0, where=cleared)
         slot_of = draws.transit_t[t] + t
@@ -443,7 +449,9 @@ class Kernel:
                 for r, rng in enumerate(draws.defect_rngs):
                     rejected[r] = rng.binomial(counts[r], rate)
             self.backlog += rejected
-            self.cum_ordered += rejected  # re-ordered after this period's shipping
+            # re-ordered after this period's shipping (out of place: the state may be a view
+            # of the review's record)
+            self.cum_ordered = self.cum_ordered + rejected
             accepted = arriving - rejected
         accepted_part = self._by_part(accepted)
         rec["accepted"][t] = accepted_part
