@@ -25,6 +25,13 @@ from pydantic import Field, model_validator
 from keiretsu.scenario.base import NonNegativeFloat, PositiveFloat, Spec
 
 
+def _times(scale, draws: np.ndarray) -> np.ndarray:
+    """``scale`` x float ``draws``; the draws themselves at the default scale 1 (1.0 x is exact)."""
+    if isinstance(scale, int | float) and scale == 1.0:
+        return draws
+    return np.asarray(scale, dtype=float) * draws
+
+
 class Fixed(Spec):
     """A constant: every draw equals ``value``."""
 
@@ -68,7 +75,7 @@ class Uniform(Spec):
         return (self.high - self.low) ** 2 / 12
 
     def sample(self, rng: np.random.Generator, size: int, scale=1.0) -> np.ndarray:
-        return np.asarray(scale, dtype=float) * rng.uniform(self.low, self.high, size)
+        return _times(scale, rng.uniform(self.low, self.high, size))
 
 
 class Triangular(Spec):
@@ -107,7 +114,7 @@ class Triangular(Spec):
         low_side = left + np.sqrt(u * ((mode - left) * base))
         high_side = right - np.sqrt((1.0 - u) * ((right - mode) * base))
         draws = np.where(u <= (mode - left) / base, low_side, high_side)
-        return np.asarray(scale, dtype=float) * draws
+        return _times(scale, draws)
 
 
 class Normal(Spec):

@@ -93,12 +93,10 @@ def draw(
     late = np.empty((T, R, O), dtype=np.int32)
     any_defects = bool((net.defect_rate > 0).any())
     defect_rngs = [stream(seed, rep, "defects") for rep in replications] if any_defects else None
+    # (part, supplier) -> offer, as ``scenario.offers_for`` gives it, in one pass
+    offer_of = {(o.part, s.id): o for s in scenario.suppliers for o in s.offers}
     offers = [
-        (
-            net.part_ids[p],
-            net.supplier_ids[u],
-            scenario.offers_for(net.part_ids[p])[net.supplier_ids[u]],
-        )
+        (net.part_ids[p], net.supplier_ids[u], offer_of[net.part_ids[p], net.supplier_ids[u]])
         for p, u in zip(net.offer_part, net.offer_supplier, strict=True)
     ]
     # per replication, fill contiguous (item, period) blocks, then transpose once
@@ -122,6 +120,20 @@ def draw(
     u_block = np.ones((O, T))  # lateness uniforms (1: never late)
     delay_block = np.zeros((O, T))  # extra days if late
     late_set = set(can_be_late)
+    # the offers that can be late, as a slice when they all can (views, not copies)
+    late_rows = slice(None) if len(can_be_late) == O else np.asarray(can_be_late, dtype=np.intp)
+    # on-time probability per (late offer, ship period): the quote + contracts' effort -
+    # learning; programs add their gains per replication (below), then it is clipped to [0, 1]
+    quoted_on_time = np.array([offers[o][2].on_time_probability for o in can_be_late])
+    on_time_base = np.repeat(quoted_on_time[:, None], T, axis=1)  # (L, T)
+    program_gain = [
+        (i, o)
+        for i, o in enumerate(can_be_late)
+        if programs is not None and on_time_gain[:, o].any()
+    ]
+    threshold = (
+        None if program_gain else _on_time_threshold(on_time_base, gain, learning, late_rows)
+    )
     for r, rep in enumerate(replications):
         for p, part in enumerate(scenario.parts):
             rng = stream(seed, rep, f"demand/{part.id}")
@@ -135,17 +147,16 @@ def draw(
             if progress is not None and lead_cut[:, o].any():
                 days_block[o] = np.maximum(days_block[o] - progress @ lead_cut[:, o], 0.0)
             if o in late_set:
-                on_time = np.full(T, offer.on_time_probability)
-                if progress is not None and on_time_gain[:, o].any():
-                    on_time = on_time + progress @ on_time_gain[:, o]
-                if gain is not None:
-                    on_time = on_time + gain[o]
-                if learning is not None:
-                    on_time = on_time - LEARNING_ON_TIME_PENALTY * learning[o]
                 u_block[o] = delivery.random(T)  # T lateness uniforms, then T delays
                 delay_block[o] = offer.late_delay_days.sample(delivery, T)
-                is_late = u_block[o] >= np.clip(on_time, 0.0, 1.0)
-                extra_block[o] = np.where(is_late, delay_block[o], 0.0)
+        if can_be_late:  # late when the uniform reaches the on-time probability
+            if program_gain:
+                on_time = on_time_base.copy()
+                for i, o in program_gain:
+                    on_time[i] = on_time[i] + progress @ on_time_gain[:, o]
+                threshold = _on_time_threshold(on_time, gain, learning, late_rows)
+            is_late = u_block[late_rows] >= threshold
+            extra_block[late_rows] = np.where(is_late, delay_block[late_rows], 0.0)
         if sched.lead is not None:  # logistics multipliers stretch both
             days_block *= sched.lead[r]
             extra_block *= sched.lead[r]
@@ -153,10 +164,11 @@ def draw(
         quoted = np.floor(days_block / dpp + 0.5)
         late_periods = np.zeros((O, T))
         if can_be_late:
-            rows = days_block[can_be_late]
-            total = np.floor((rows + extra_block[can_be_late]) / dpp + 0.5)
-            late_periods[can_be_late] = np.where(
-                extra_block[can_be_late] > 0, np.maximum(total - quoted[can_be_late], 0), 0
+            rows = days_block[late_rows]
+            extra = extra_block[late_rows]
+            total = np.floor((rows + extra) / dpp + 0.5)
+            late_periods[late_rows] = np.where(
+                extra > 0, np.maximum(total - quoted[late_rows], 0), 0
             )
         demand[:, r, :] = demand_block.T
         lead[:, r, :] = (quoted + late_periods).T
@@ -197,3 +209,15 @@ def draw(
         programs=programs,
         events=sched.events,
     )
+
+
+def _on_time_threshold(
+    on_time: np.ndarray, gain: np.ndarray | None, learning: np.ndarray | None, rows
+) -> np.ndarray:
+    """(L, T) on-time probabilities of the offers that can be late (``rows`` of the (O, ...)
+    arrays): ``on_time`` + contracts' effort - the learning-curve penalty, clipped to [0, 1]."""
+    if gain is not None:
+        on_time = on_time + gain[rows][:, None]
+    if learning is not None:
+        on_time = on_time - LEARNING_ON_TIME_PENALTY * learning[rows]
+    return np.clip(on_time, 0.0, 1.0)

@@ -165,6 +165,8 @@ class Kernel:
             self.program_defect_cut = effect_matrix(net, "defect_reduction")
             self.rec["program_savings"] = np.zeros((T, R, len(net.programs)))
         self.buffer = net.buffer
+        # every reorder point +inf (no (s, S) part): a review always orders up to the target
+        self.reorder_at_any_position = bool(np.isposinf(net.reorder_point).all())
         self.moq = bool((net.moq > 0).any())
         self.price = net.price  # (Y, O) unit price per year
         self.replications = draws.replications
@@ -330,19 +332,24 @@ class Kernel:
             target = target + self.buffer[:, t]
             reorder = reorder + self.buffer[:, t]
         quantity = target - position
-        quantity[(position > reorder) | (quantity <= ORDER_EPS)] = 0.0
-        per_offer = quantity[:, net.offer_part]
+        if self.reorder_at_any_position and self.buffer is None:  # no (s, S): no reorder test
+            quantity[quantity <= ORDER_EPS] = 0.0
+        else:
+            quantity[(position > reorder) | (quantity <= ORDER_EPS)] = 0.0
+        per_offer = quantity.take(net.offer_part, axis=1)  # take: faster than [:, index]
         if premium is not None:
             self.rec["contingency_cost"][t] += per_offer * premium
-        pieces = per_offer * share
         if self.moq:
+            pieces = per_offer * share
             pieces = np.where(pieces > ORDER_EPS, np.maximum(pieces, net.moq), 0.0)
-        else:
+            self.rec["ordered"][t] = pieces
+        else:  # the order lines straight into the record
+            pieces = np.multiply(per_offer, share, out=self.rec["ordered"][t])
             pieces[pieces <= ORDER_EPS] = 0.0
         self.backlog += pieces
-        self.rec["ordered"][t] = pieces
-        self.cum_ordered += pieces
-        self.rec["cum_ordered"][t] = self.cum_ordered
+        # units ordered so far, into the record; the state is that record (a view) until
+        # the step adds its re-orders out of place
+        self.cum_ordered = np.add(self.cum_ordered, pieces, out=self.rec["cum_ordered"][t])
         if self.ordering:  # a fixed cost per order line
             lines = np.where(pieces > 0, net.order_cost, 0.0)
             self.rec["order_cost_part"][t] = self._by_part(lines)
@@ -376,7 +383,7 @@ class Kernel:
                 )
         ship = np.minimum(self.backlog, capacity, out=rec["shipped"][t])
         if self.shared:
-            load = np.add.reduceat(ship[:, net.by_supplier], net.supplier_start, axis=1)
+            load = np.add.reduceat(ship.take(net.by_supplier, axis=1), net.supplier_start, axis=1)
             if self.others:  # the supplier rations its capacity with its other customers
                 allowed = _rationed(
                     load,
@@ -386,23 +393,32 @@ class Kernel:
                     self.contract_set.reserved,
                 )
                 over = allowed < load
-                factor = np.divide(allowed, load, out=np.ones_like(load), where=over)
+                if over.any():
+                    factor = np.divide(allowed, load, out=np.ones_like(load), where=over)
+                    ship *= factor.take(net.offer_supplier, axis=1)
             else:
                 over = load > shared_capacity
-                factor = np.divide(shared_capacity, load, out=np.ones_like(load), where=over)
-            ship *= factor[:, net.offer_supplier]
+                if over.any():  # (otherwise every factor is 1)
+                    factor = np.divide(shared_capacity, load, out=np.ones_like(load), where=over)
+                    ship *= factor.take(net.offer_supplier, axis=1)
         self.backlog -= ship
+        # units closed so far (the last period's + cancelled + shipped), into the record;
+        # the state is that record (a view), only read in the next period
+        closed = rec["cum_closed"][t]
         if self.contingency is not None:
-            self.cum_closed += rec["cancelled"][t]
-        self.cum_closed += ship
-        rec["cum_closed"][t] = self.cum_closed
+            np.add(self.cum_closed, rec["cancelled"][t], out=closed)
+            closed += ship
+        else:
+            np.add(self.cum_closed, ship, out=closed)
+        self.cum_closed = closed
         cleared = np.less(self.backlog, ORDER_EPS, out=rec["cleared"][t])
         np.copyto(self.backlog, 0.0, where=cleared)
         slot_of = draws.transit_t[t] + t
         slot_of %= self.window
         slot_of *= self.cell.size
         slot_of += self.cell
-        self.ring_flat[slot_of] += ship
+        # the (r, o) cells of a slot are distinct: a gather, an add and a scatter
+        self.ring_flat.put(slot_of, self.ring_flat.take(slot_of) + ship)
         self.transit += ship
 
         slot = t % self.window
@@ -433,7 +449,9 @@ class Kernel:
                 for r, rng in enumerate(draws.defect_rngs):
                     rejected[r] = rng.binomial(counts[r], rate)
             self.backlog += rejected
-            self.cum_ordered += rejected  # re-ordered after this period's shipping
+            # re-ordered after this period's shipping (out of place: the state may be a view
+            # of the review's record)
+            self.cum_ordered = self.cum_ordered + rejected
             accepted = arriving - rejected
         accepted_part = self._by_part(accepted)
         rec["accepted"][t] = accepted_part
@@ -454,7 +472,7 @@ class Kernel:
         rec["purchase_part"][t] = self._by_part(spend)
         if self.per_supplier:
             rec["purchase_supplier"][t] = np.add.reduceat(
-                spend[:, net.by_supplier], net.supplier_start, axis=1
+                spend.take(net.by_supplier, axis=1), net.supplier_start, axis=1
             )
         if t >= net.warmup:
             rec["purchase_total"] += spend

@@ -100,10 +100,31 @@ def tables(
     else:
         offer_contingency = trace.contingency_cost[w:]
         contingency = _by_part(net, offer_contingency)
-    holding = on_hand * net.holding
-    on_hand_value = on_hand * net.unit_value[year][:, None, :]
-    shortage = np.where(net.backorder, backorders, lost) * net.shortage_cost
-    revenue = sales * net.revenue
+    keep_part = detail == "part"
+    # (T, R, P) quantities derived from the trace are made one at a time in one scratch
+    # array and reduced at once: per period (network), over periods (part) and, for
+    # detail "part", in the tidy order; so no other array of that size is allocated
+    scratch = np.empty(on_hand.shape)
+
+    def reduced(x: np.ndarray) -> _Reduced:
+        return _Reduced(
+            x.sum(axis=2).T.ravel(),
+            _over_periods(x),
+            x.transpose(1, 0, 2).flatten() if keep_part else None,  # flatten: always a copy
+        )
+
+    holding = reduced(np.multiply(on_hand, net.holding, out=scratch))
+    on_hand_value = reduced(np.multiply(on_hand, net.unit_value[year][:, None, :], out=scratch))
+    if net.backorder.all() or not net.backorder.any():  # one kind of shortage: no where
+        short = backorders if net.backorder.all() else lost
+        shortage = reduced(np.multiply(short, net.shortage_cost, out=scratch))
+    else:
+        short = np.where(net.backorder, backorders, lost)
+        shortage = reduced(np.multiply(short, net.shortage_cost, out=scratch))
+    revenue = reduced(np.multiply(sales, net.revenue, out=scratch))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        cover = reduced(np.divide(on_hand, daily_mean[:, None, :], out=scratch))
+    del scratch
     qualification = np.zeros((T, R))
     qualification[0] = net.qualification_cost.sum()  # one-off: counted despite warm-up
     contract = np.zeros((T, R))  # the buyer's net contract payments (settled at reviews)
@@ -141,7 +162,7 @@ def tables(
                 "backorder_units": per_period(backorders),
                 "on_hand_units": on_hand_total,
                 "days_of_cover": on_hand_total / np.tile(daily_mean.sum(axis=1), R),
-                "on_hand_value": per_period(on_hand_value),
+                "on_hand_value": on_hand_value.period,
                 "in_transit_units": trace.in_transit[w:].T.ravel(),
                 "supplier_backlog_units": trace.backlog[w:].T.ravel(),
                 "shipped_units": per_period(trace.shipped[w:]),
@@ -150,8 +171,8 @@ def tables(
                 "accepted_units": per_period(trace.accepted[w:]),
                 "ordered_units": per_period(trace.ordered[w:]),
                 "purchase_cost": per_period(part_purchase),
-                "holding_cost": per_period(holding),
-                "shortage_cost": per_period(shortage),
+                "holding_cost": holding.period,
+                "shortage_cost": shortage.period,
                 "ordering_cost": per_period(part_order),
                 "expediting_cost": per_period(expediting),
                 "contingency_cost": per_period(contingency),
@@ -159,16 +180,14 @@ def tables(
                 "program_cost": program.T.ravel(),
                 "contract_cost": contract.T.ravel(),
                 "expedited_units": per_period(expedited),
-                "revenue": per_period(revenue),
+                "revenue": revenue.period,
             }
         )
     periods["total_cost"] = _total(periods)
     periods["margin"] = periods["revenue"] - periods["total_cost"]
 
     part_periods = supplier_periods = None
-    if detail == "part":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cover = on_hand / daily_mean[:, None, :]
+    if keep_part:
         part_periods = pd.DataFrame(
             {
                 "replication": np.repeat(reps, T * P),
@@ -180,17 +199,17 @@ def tables(
                 "lost_sales_units": per_part_period(lost),
                 "backorder_units": per_part_period(backorders),
                 "on_hand_units": per_part_period(on_hand),
-                "days_of_cover": per_part_period(cover),
-                "on_hand_value": per_part_period(on_hand_value),
+                "days_of_cover": cover.tidy,
+                "on_hand_value": on_hand_value.tidy,
                 "received_units": per_part_period(trace.accepted[w:]),
                 "purchase_cost": per_part_period(part_purchase),
-                "holding_cost": per_part_period(holding),
-                "shortage_cost": per_part_period(shortage),
+                "holding_cost": holding.tidy,
+                "shortage_cost": shortage.tidy,
                 "ordering_cost": per_part_period(part_order),
                 "expediting_cost": per_part_period(expediting),
                 "contingency_cost": per_part_period(contingency),
                 "expedited_units": per_part_period(expedited),
-                "revenue": per_part_period(revenue),
+                "revenue": revenue.tidy,
             }
         )
         U = len(net.supplier_ids)
@@ -208,27 +227,28 @@ def tables(
         )
 
     # ---- per replication x part
+    part_demand = _over_periods(demand)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         parts = pd.DataFrame(
             {
                 "replication": np.repeat(reps, P),
                 "part": np.tile(np.asarray(net.part_ids, dtype=object), R),
-                "demand_units": _over_periods(demand).ravel(),
+                "demand_units": part_demand.ravel(),
                 "sales_units": _over_periods(sales).ravel(),
-                "fill_rate": (_over_periods(filled) / _over_periods(demand)).ravel(),
+                "fill_rate": (_over_periods(filled) / part_demand).ravel(),
                 "lost_sales_units": _over_periods(lost).ravel(),
                 "mean_backorder_units": (_over_periods(backorders) / T).ravel(),
                 "mean_on_hand_units": (_over_periods(on_hand) / T).ravel(),
-                "mean_days_of_cover": (_over_periods(on_hand / daily_mean[:, None, :]) / T).ravel(),
-                "mean_on_hand_value": (_over_periods(on_hand_value) / T).ravel(),
+                "mean_days_of_cover": (cover.part / T).ravel(),
+                "mean_on_hand_value": (on_hand_value.part / T).ravel(),
                 "purchase_cost": _over_periods(part_purchase).ravel(),
-                "holding_cost": _over_periods(holding).ravel(),
-                "shortage_cost": _over_periods(shortage).ravel(),
+                "holding_cost": holding.part.ravel(),
+                "shortage_cost": shortage.part.ravel(),
                 "ordering_cost": over_periods(part_order).ravel(),
                 "expediting_cost": over_periods(expediting).ravel(),
                 "contingency_cost": over_periods(contingency).ravel(),
                 "expedited_units": _over_periods(expedited).ravel(),
-                "revenue": _over_periods(revenue).ravel(),
+                "revenue": revenue.part.ravel(),
             }
         )
 
@@ -281,6 +301,16 @@ def tables(
         *_program_tables(net, draws, trace, reps, w, flows),
         *_contract_tables(trace, draws),
     )
+
+
+@dataclass(frozen=True)
+class _Reduced:
+    """A (T, R, P) quantity reduced: network total per period (replication-major), total
+    over periods (R, P), and the tidy replication x period x part values (or None)."""
+
+    period: np.ndarray
+    part: np.ndarray
+    tidy: np.ndarray | None
 
 
 def _contract_tables(trace: Trace, draws: Draws) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
@@ -458,13 +488,15 @@ def _supplier_table(
     s1 = (np.add.reduce(at_once_periods, axis=0, dtype=np.int64) * dpp).astype(np.float64)
     np.multiply(at_once_periods, at_once_periods, out=at_once_periods)
     s2 = (np.add.reduce(at_once_periods, axis=0, dtype=np.int64) * dpp**2).astype(np.float64)
-    t_l, r_l, o_l = np.nonzero(is_line & ~trace.cleared)  # lines that waited for capacity
-    if t_l.size:
+    # lines that waited for capacity, as flat (period, replication x offer) indices
+    waited = np.flatnonzero(is_line & ~trace.cleared)
+    if waited.size:
         # FIFO: the line is complete in the first period d in which cumulative closed units
         # (shipped, or cancelled) reach cumulative orders up to and including it; rejects
         # are re-ordered after shipping. A vectorised bisection over d for every line.
-        need = trace.cum_ordered[t_l, r_l, o_l] * (1 - 1e-12) - 1e-9
-        cum_closed = trace.cum_closed
+        t_l, cell = np.divmod(waited, R * O)  # cell: r * O + o
+        need = trace.cum_ordered.ravel().take(waited) * (1 - 1e-12) - 1e-9
+        cum_closed = trace.cum_closed.ravel()
         lo = np.zeros_like(t_l)
         hi = np.full_like(t_l, T)
         while True:
@@ -472,14 +504,13 @@ def _supplier_table(
             if not open_.any():
                 break
             mid = (lo + hi) // 2
-            ok = cum_closed[np.minimum(mid, T - 1), r_l, o_l] >= need
+            ok = cum_closed.take(np.minimum(mid, T - 1) * (R * O) + cell) >= need
             hi = np.where(open_ & ok, mid, hi)
             lo = np.where(open_ & ~ok, mid + 1, lo)
         done = lo
         ok = done < T
-        t_l, r_l, o_l, d = t_l[ok], r_l[ok], o_l[ok], done[ok]
-        days = ((d - t_l) + transit[d, r_l, o_l]) * dpp
-        cell = r_l * O + o_l
+        t_l, cell, d = t_l[ok], cell[ok], done[ok]
+        days = ((d - t_l) + transit.ravel().take(d * (R * O) + cell)) * dpp
         complete = complete + np.bincount(cell, minlength=R * O).reshape(R, O)
         s1 = s1 + np.bincount(cell, weights=days, minlength=R * O).reshape(R, O)
         s2 = s2 + np.bincount(cell, weights=days.astype(np.float64) ** 2, minlength=R * O).reshape(
