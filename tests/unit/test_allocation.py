@@ -22,9 +22,9 @@ from keiretsu.optimize.allocation import (
     PriceBreak,
     Supplier,
     build,
-    diagnose_infeasibility,
     optimize_allocation,
 )
+from keiretsu.optimize.diagnosis import diagnose_infeasibility
 
 YEARS = (2027, 2028)
 

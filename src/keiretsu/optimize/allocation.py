@@ -84,7 +84,7 @@ co-investment programs (:mod:`keiretsu.optimize.coinvest`) add their variables, 
 cost terms (``incentive_*``, ``program_buyer_npv``) to the same model when ``data`` has
 them; a menu option's expected defect rate replaces the offer's in the quality rows.
 
-Infeasibility is explained (:func:`diagnose_infeasibility`): the model is rebuilt with a
+Infeasibility is explained (:func:`keiretsu.optimize.diagnosis.diagnose_infeasibility`): the model is rebuilt with a
 non-negative slack on every requirement above (demand, capacities, shares, volumes,
 dual sourcing, regions, quality, commitments, switching) — the definitions (segments,
 brackets, used/qualified links) stay hard, and the big-M becomes the demand alone so a
@@ -102,7 +102,6 @@ exceeds qualified capacity 900,000 (ALPHA 500,000, BETA 400,000)".
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections import defaultdict
 from collections.abc import Mapping
@@ -116,9 +115,15 @@ from keiretsu.errors import SolverError
 from keiretsu.optimize import coinvest, incentives
 from keiretsu.optimize.coinvest import ProgramChoice, add_programs
 from keiretsu.optimize.incentives import IncentiveMenu, IncentiveVariables, add_incentives
-from keiretsu.optimize.solve import SolveReport, SolverOptions, solve_with
-
-Pairs = list[tuple[pulp.LpVariable, float]]
+from keiretsu.optimize.solve import (
+    Pairs,
+    SolveReport,
+    SolverOptions,
+    name_token,
+    pairs_value,
+    solve_with,
+    var_units,
+)
 
 # --------------------------------------------------------------------------- data
 
@@ -360,10 +365,6 @@ def _share(value: float | None) -> bool:
     return value is not None and math.isfinite(value) and 0 < value <= 1
 
 
-def _tok(text: str) -> str:
-    return re.sub(r"[^0-9A-Za-z_]", "_", str(text))
-
-
 def check(data: AllocationData) -> None:
     """Raise ValueError listing every problem in ``data`` (one per line)."""
     problems: list[str] = []
@@ -380,7 +381,7 @@ def check(data: AllocationData) -> None:
         for ident in ids:
             if not ident:
                 add(f"{kind}: an empty id")
-            tok = _tok(ident)
+            tok = name_token(ident)
             if tok in seen:
                 what = (
                     "twice" if seen[tok] == ident else f"and {seen[tok]!r} (same name in a model)"
@@ -506,7 +507,7 @@ class _Builder:
     def __init__(self, data: AllocationData, elastic: bool):
         self.data = data
         self.elastic = elastic
-        self.prob = pulp.LpProblem(_tok(data.name) + ("_elastic" if elastic else ""))
+        self.prob = pulp.LpProblem(name_token(data.name) + ("_elastic" if elastic else ""))
         self.names: set[str] = set()
         self.requirements: dict[str, Requirement] = {}
         self.slack_pairs: Pairs = []
@@ -620,7 +621,7 @@ def build(
     # ---- offers x years: volume, price, used
     for o in data.offers:
         part, sup = parts[o.part], suppliers[o.supplier]
-        ps, ss = _tok(o.part), _tok(o.supplier)
+        ps, ss = name_token(o.part), name_token(o.supplier)
         share = _limit(o.max_share, part.max_supplier_share)
         for t, y in enumerate(years):
             d = part.demand_units[t]
@@ -714,12 +715,12 @@ def build(
         keys = used_years.get((o.part, o.supplier), [])
         if not keys:
             continue
-        q = b.var(f"qualify_{_tok(o.supplier)}_{_tok(o.part)}", binary=True)
+        q = b.var(f"qualify_{name_token(o.supplier)}_{name_token(o.part)}", binary=True)
         qualified[(o.part, o.supplier)] = q
         terms["fixed_supplier_part_once"].append((q, o.fixed_cost_once))
         for k in keys:
             b.row(
-                f"qualified_{_tok(o.supplier)}_{_tok(o.part)}_y{k[2]}",
+                f"qualified_{name_token(o.supplier)}_{name_token(o.part)}_y{k[2]}",
                 [(q, 1.0), (used[k], -1.0)],
                 ">=",
                 0.0,
@@ -733,7 +734,7 @@ def build(
         keys = used_by_supplier.get(s.id, [])
         if not keys or (s.fixed_cost_once <= 0 and s.fixed_cost_per_year <= 0):
             continue
-        ss = _tok(s.id)
+        ss = name_token(s.id)
         once = None
         if s.fixed_cost_once > 0:
             once = b.var(f"engage_{ss}", binary=True)
@@ -747,7 +748,7 @@ def build(
                 if once is not None:
                     b.row(f"supplier_used_{ss}_y{y}", [(once, 1.0), (wy, -1.0)], ">=", 0.0)
         for k in keys:
-            tag = f"{ss}_{_tok(k[0])}_y{k[2]}"
+            tag = f"{ss}_{name_token(k[0])}_y{k[2]}"
             if s.fixed_cost_per_year > 0:
                 wy = supplier_year_used[(s.id, k[2])]
                 b.row(f"supplier_year_{tag}", [(wy, 1.0), (used[k], -1.0)], ">=", 0.0)
@@ -762,7 +763,7 @@ def build(
     shortage: dict[tuple[str, int], pulp.LpVariable] = {}
     region_of = {s.id: s.region for s in data.suppliers}
     for p in data.parts:
-        ps = _tok(p.id)
+        ps = name_token(p.id)
         for t, y in enumerate(years):
             d = p.demand_units[t]
             if d <= 0:
@@ -798,7 +799,7 @@ def build(
                         for v, c in amount[k]
                     ]
                     b.require(
-                        f"region_share_{ps}_{_tok(r)}_y{y}",
+                        f"region_share_{ps}_{name_token(r)}_y{y}",
                         pairs,
                         "<=",
                         0.0,
@@ -832,7 +833,7 @@ def build(
     for k in buy:
         by_supplier_year[(k[1], k[2])].append(k)
     for s in data.suppliers:
-        ss = _tok(s.id)
+        ss = name_token(s.id)
         for t, y in enumerate(years):
             keys = by_supplier_year.get((s.id, y), [])
             cap = s.shared_capacity_units_per_year
@@ -886,7 +887,7 @@ def build(
                     for v, c in (purchase[k] if spend_basis else [(buy[k], 1.0)])
                 ]
                 b.require(
-                    f"region_share_total_{_tok(r)}_y{y}",
+                    f"region_share_total_{name_token(r)}_y{y}",
                     pairs,
                     "<=",
                     0.0,
@@ -1007,7 +1008,7 @@ def _switching(
     """``switch_up`` / ``switch_down`` rows of one part (module docstring)."""
     share = float(p.max_change_share)  # type: ignore[arg-type]
     for o in offers:
-        tag0 = f"{_tok(o.supplier)}_{_tok(p.id)}"
+        tag0 = f"{name_token(o.supplier)}_{name_token(p.id)}"
         for t, y in enumerate(years):
             d = p.demand_units[t]
             if d <= 0:
@@ -1048,16 +1049,6 @@ def _switching(
 
 
 # --------------------------------------------------------------------------- solving
-
-
-def _value(pairs: Pairs) -> float:
-    return float(sum((v.varValue or 0.0) * c for v, c in pairs))
-
-
-def _units(v: pulp.LpVariable | None) -> float:
-    if v is None or v.varValue is None:
-        return 0.0
-    return max(float(v.varValue), 0.0)
 
 
 def optimize_allocation(
@@ -1104,6 +1095,8 @@ def optimize_allocation(
             ) from None
         # every variable is bounded, so the model cannot be unbounded: it is infeasible
         try:
+            from keiretsu.optimize.diagnosis import diagnose_infeasibility  # (a cycle)
+
             lines = diagnose_infeasibility(data, solver_options)
         except SolverError as again:
             lines = [f"(the infeasibility could not be explained: {again.outcome or again})"]
@@ -1193,14 +1186,14 @@ def _result(
     index = {y: t for t, y in enumerate(data.years)}
     bought: dict[tuple[str, int], float] = defaultdict(float)
     for (i, _s, y), x in v.buy.items():
-        bought[(i, y)] += _units(x)
+        bought[(i, y)] += var_units(x)
     rows = []
     shares: dict[str, dict[int, dict[str, float]]] = {}
     for (i, s, y), x in v.buy.items():
-        units = _units(x)
+        units = var_units(x)
         total = bought[(i, y)]
         demand = parts[i].demand_units[index[y]]
-        cost = _value(v.purchase[(i, s, y)])
+        cost = pairs_value(v.purchase[(i, s, y)])
         share = units / total if total > 0 else 0.0
         rows.append(
             {
@@ -1236,7 +1229,7 @@ def _result(
         for t, y in enumerate(data.years):
             d = p.demand_units[t]
             u = v.shortage.get((p.id, y))
-            short = _units(u)
+            short = var_units(u)
             penalty = p.shortage_penalty_per_unit or 0.0
             short_rows.append(
                 {
@@ -1251,13 +1244,13 @@ def _result(
     commit_rows = []
     taken: dict[tuple[str, int], float] = defaultdict(float)
     for (_i, s, y), x in v.buy.items():
-        taken[(s, y)] += _units(x)
+        taken[(s, y)] += var_units(x)
     for s in data.suppliers:
         for t, y in enumerate(data.years):
             committed = s.committed_units[t] if s.committed_units else 0.0
             if committed <= 0:
                 continue
-            gap = _units(v.shortfall.get((s.id, y)))
+            gap = var_units(v.shortfall.get((s.id, y)))
             commit_rows.append(
                 {
                     "supplier": s.id,
@@ -1286,7 +1279,7 @@ def _result(
         best_bound=report.best_bound,
         gap=report.gap,
         stopped_by=report.stopped_by,
-        cost={t: _value(v.cost_terms[t]) for t in COST_TERMS},
+        cost={t: pairs_value(v.cost_terms[t]) for t in COST_TERMS},
         allocation=allocation,
         shortage=pd.DataFrame(short_rows),
         commitments=commitments,
@@ -1320,7 +1313,7 @@ def choices_of(
             if on:
                 chosen[m.supplier] = o.name
             for y in data.years:
-                vol = _value(inc.volume.get((m.supplier, o.name, y), []))
+                vol = pairs_value(inc.volume.get((m.supplier, o.name, y), []))
                 short = inc.shortfall.get((m.supplier, o.name, y), [])
                 row = {
                     "supplier": m.supplier,
@@ -1328,11 +1321,11 @@ def choices_of(
                     "chosen": on,
                     "year": y,
                     "volume_units": vol,
-                    "rebate": -_value(inc.rebate.get((m.supplier, o.name, y), [])),
-                    "take_or_pay_shortfall_units": _units(short[0][0]) if short else 0.0,
-                    "take_or_pay": _value(short),
+                    "rebate": -pairs_value(inc.rebate.get((m.supplier, o.name, y), [])),
+                    "take_or_pay_shortfall_units": var_units(short[0][0]) if short else 0.0,
+                    "take_or_pay": pairs_value(short),
                     **{
-                        comp: _value(inc.component.get((m.supplier, o.name, comp, y), []))
+                        comp: pairs_value(inc.component.get((m.supplier, o.name, comp, y), []))
                         for comp in incentives.COMPONENTS
                     },
                 }
@@ -1365,22 +1358,7 @@ def choices_of(
     return chosen, incentive_costs, funded, program_choices
 
 
-# --------------------------------------------------------------------------- diagnosis
-
-_GROUP_ORDER = (
-    "demand",
-    "capacity",
-    "shared_capacity",
-    "dual_sourcing",
-    "min_share",
-    "min_volume",
-    "max_share",
-    "region_share",
-    "region_share_total",
-    "quality",
-    "commitment",
-    "switching",
-)
+# --------------------------------------------------------------------------- numbers in messages
 
 
 def _num(value: float) -> str:
@@ -1393,190 +1371,3 @@ def _num(value: float) -> str:
 def _pct(value: float) -> str:
     text = f"{100 * value:.1f}".rstrip("0").rstrip(".")
     return f"{text}%"
-
-
-def diagnose_infeasibility(
-    data: AllocationData, solver_options: SolverOptions | None = None
-) -> list[str]:
-    """Which requirements conflict, one sentence each, in the data's terms.
-
-    Solves the elastic model (module docstring) and explains every requirement that
-    needed slack. An empty list means the allocation is feasible. Raises
-    :class:`SolverError` if the elastic model itself cannot be solved.
-    """
-    prob, v = build(data, elastic=True)
-    report = solve_with(prob, solver_options)
-    parts = {p.id: p for p in data.parts}
-    suppliers = {s.id: s for s in data.suppliers}
-    offers = {(o.part, o.supplier): o for o in data.offers}
-    index = {y: t for t, y in enumerate(data.years)}
-    found = []
-    for req in v.requirements.values():
-        amount = _units(req.slack) * req.scale
-        if amount <= 1e-6 * max(1.0, req.scale):
-            continue
-        text = _explain(req, amount, v, parts, suppliers, offers, index, data)
-        found.append((_GROUP_ORDER.index(req.group), req.part or "", req.year or 0, text))
-    found.sort(key=lambda f: f[:3])
-    lines = [f[3] for f in found]
-    if report.outcome != "optimal" and lines:
-        lines.append("(explained from an incomplete diagnosis solve: the list may not be minimal)")
-    return lines
-
-
-def _qualified_capacity(
-    part: Part, t: int, year: int, data: AllocationData, suppliers: dict[str, Supplier]
-) -> list[tuple[str, float]]:
-    d = part.demand_units[t]
-    out = []
-    for o in data.offers:
-        if o.part != part.id or (o.first_year is not None and year < o.first_year):
-            continue
-        cap = min(
-            d,
-            _limit(o.capacity_units_per_year),
-            _limit(suppliers[o.supplier].shared_capacity_units_per_year),
-        )
-        out.append((o.supplier, cap))
-    return out
-
-
-def _explain(
-    req: Requirement,
-    amount: float,
-    v: AllocationVariables,
-    parts: dict[str, Part],
-    suppliers: dict[str, Supplier],
-    offers: dict[tuple[str, str], Offer],
-    index: dict[int, int],
-    data: AllocationData,
-) -> str:
-    i, s, y = req.part, req.supplier, req.year
-    t = index[y] if y is not None else 0
-    x = _units(v.buy.get((i, s, y))) if i and s else 0.0
-    g = req.group
-    if g == "demand":
-        part = parts[i]
-        d = part.demand_units[t]
-        caps = _qualified_capacity(part, t, y, data, suppliers)
-        total = sum(c for _, c in caps)
-        listing = ", ".join(f"{sup} {_num(c)}" for sup, c in caps)
-        if not caps:
-            return f"part {i} in year {y}: demand {_num(d)} but no qualified supplier offers it"
-        if total < d * (1 - 1e-9):
-            return (
-                f"part {i} in year {y}: demand {_num(d)} exceeds qualified capacity "
-                f"{_num(total)} ({listing})"
-            )
-        return (
-            f"part {i} in year {y}: demand {_num(d)} can be met only up to {_num(d - amount)} "
-            f"under the other requirements (short by {_num(amount)}; qualified capacity "
-            f"{_num(total)}: {listing})"
-        )
-    if g == "capacity":
-        cap = offers[(i, s)].capacity_units_per_year
-        return (
-            f"supplier {s}, part {i}, year {y}: needs {_num(x)} units but its capacity is "
-            f"{_num(cap)} (over by {_num(amount)})"
-        )
-    if g == "shared_capacity":
-        cap = suppliers[s].shared_capacity_units_per_year
-        total = sum(_units(var) for k, var in v.buy.items() if k[1] == s and k[2] == y)
-        return (
-            f"supplier {s} in year {y}: its parts need {_num(total)} units but its shared "
-            f"capacity is {_num(cap)} (over by {_num(amount)})"
-        )
-    if g == "max_share":
-        part = parts[i]
-        share = _limit(offers[(i, s)].max_share, part.max_supplier_share)
-        d = part.demand_units[t]
-        room = sum(
-            _limit(o.max_share, part.max_supplier_share, 1.0)
-            for o in data.offers
-            if o.part == i and (o.first_year is None or y >= o.first_year)
-        )
-        return (
-            f"part {i} in year {y}: supplier {s} would have to carry {_num(x)} units, above "
-            f"its maximum share {_pct(share)} of demand ({_num(share * d)}; the maximum "
-            f"shares of the usable suppliers add up to {_pct(room)})"
-        )
-    if g == "min_share":
-        part = parts[i]
-        d = part.demand_units[t]
-        need = part.min_source_share * d
-        if part.min_suppliers * part.min_source_share > 1 + 1e-9:
-            return (
-                f"part {i} in year {y}: {part.min_suppliers} sources with at least "
-                f"{_pct(part.min_source_share)} of demand each need "
-                f"{_pct(part.min_suppliers * part.min_source_share)} of demand"
-            )
-        return (
-            f"part {i} in year {y}: each source must carry at least {_pct(part.min_source_share)} "
-            f"of demand ({_num(need)}) but supplier {s} can get only {_num(need - amount)} "
-            "under the other requirements"
-        )
-    if g == "min_volume":
-        m = offers[(i, s)].min_units_per_year
-        return (
-            f"supplier {s}, part {i}, year {y}: the minimum volume {_num(m)} when used cannot "
-            f"be taken (short by {_num(amount)})"
-        )
-    if g == "dual_sourcing":
-        part = parts[i]
-        usable = [
-            o.supplier
-            for o in data.offers
-            if o.part == i and (o.first_year is None or y >= o.first_year)
-        ]
-        return (
-            f"part {i} in year {y}: needs {part.min_suppliers} suppliers but only "
-            f"{part.min_suppliers - round(amount)} can be used "
-            f"(qualified: {', '.join(usable) if usable else 'none'})"
-        )
-    if g in ("region_share", "region_share_total"):
-        r = req.region
-        keys = [k for k in v.buy if k[2] == y and (g == "region_share_total" or k[0] == i)]
-        spend = data.region_share_basis == "spend"
-
-        def amount_of(k: tuple[str, str, int]) -> float:
-            return _value(v.purchase[k]) if spend else _units(v.buy[k])
-
-        total = sum(amount_of(k) for k in keys)
-        here = sum(amount_of(k) for k in keys if suppliers[k[1]].region == r)
-        limit = parts[i].max_region_share if g == "region_share" else data.max_region_share
-        what = f"part {i}" if g == "region_share" else "all parts"
-        basis = "spend" if spend else "volume"
-        actual = here / total if total > 0 else 1.0
-        return (
-            f"{what} in year {y}: at most {_pct(limit)} of {basis} may come from region "
-            f"{r}, but {_pct(actual)} has to"
-        )
-    if g == "quality":
-        part = parts[i]
-        limit = part.max_defect_ppm
-        total = sum(_units(var) for k, var in v.buy.items() if k[0] == i and k[2] == y)
-        excess = amount / total if total > 0 else amount / max(part.demand_units[t], 1.0)
-        return (
-            f"part {i} in year {y}: average defect rate must be at most {_num(limit)} ppm "
-            f"but is {_num(limit + excess)} ppm with the suppliers that can be used"
-        )
-    if g == "commitment":
-        c = suppliers[s].committed_units[t]
-        demand = sum(
-            parts[o.part].demand_units[t]
-            for o in data.offers
-            if o.supplier == s and (o.first_year is None or y >= o.first_year)
-        )
-        return (
-            f"supplier {s} in year {y}: committed volume {_num(c)} cannot be taken (short by "
-            f"{_num(amount)}; the demand of the parts it can supply is {_num(demand)}; "
-            "no take-or-pay cost is given, so the commitment is hard)"
-        )
-    # switching
-    part = parts[i]
-    d = part.demand_units[t]
-    return (
-        f"supplier {s}, part {i}, year {y}: its volume must change by {_num(amount + part.max_change_share * d)} "
-        f"units but at most {_pct(part.max_change_share)} of demand ({_num(part.max_change_share * d)}) "
-        "may change from one year to the next"
-    )

@@ -44,12 +44,10 @@ from dataclasses import dataclass
 
 import pulp
 
-from keiretsu.optimize.incentives import _tok
+from keiretsu.optimize.solve import Pairs, name_token
 
 COST_TERMS = ("program_buyer_npv",)
 """The objective term co-investment adds."""
-
-Pairs = list[tuple[pulp.LpVariable, float]]
 
 
 @dataclass(frozen=True)
@@ -111,7 +109,7 @@ def add_programs(b, data, terms: dict[str, Pairs]) -> dict[tuple[str, float], pu
     fund: dict[tuple[str, float], pulp.LpVariable] = {}
     budget_rows: dict[int, Pairs] = {}
     for p in data.programs:
-        ps = _tok(p.program)
+        ps = name_token(p.program)
         mine = []
         for j, o in enumerate(p.options):
             f = b.var(f"fund_{ps}_o{j}", binary=True)

@@ -65,13 +65,14 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 import pulp
+
+from keiretsu.optimize.solve import Pairs, name_token
 
 UNIT_COMPONENTS = ("gain_share", "administration", "performance", "reliability", "indexation")
 """Per-unit components of an option's effective price."""
@@ -84,13 +85,6 @@ COST_TERMS = (
     "incentive_take_or_pay",
 )
 """The objective terms the incentives add (in this order)."""
-
-Pairs = list[tuple[pulp.LpVariable, float]]
-
-
-def _tok(text: str) -> str:
-    """A name-safe token (as :func:`keiretsu.optimize.allocation._tok`)."""
-    return re.sub(r"[^0-9A-Za-z_]", "_", str(text))
 
 
 @dataclass(frozen=True)
@@ -234,11 +228,11 @@ def add_incentives(
         by_supplier[key[1]].append(key)
     for menu in data.incentives:
         s = menu.supplier
-        ss = _tok(s)
+        ss = name_token(s)
         keys = by_supplier.get(s, [])
         single = len(menu.options) == 1
         choice = {
-            o.name: b.var(f"incentive_{ss}_{_tok(o.name)}", binary=True) for o in menu.options
+            o.name: b.var(f"incentive_{ss}_{name_token(o.name)}", binary=True) for o in menu.options
         }
         for name, c in choice.items():
             out.choice[(s, name)] = c
@@ -251,12 +245,12 @@ def add_incentives(
             big_m = float(x.upBound) if x.upBound is not None else math.inf
             ws = {}
             for o in menu.options:
-                tag = f"{ss}_{_tok(o.name)}_{_tok(key[0])}_y{key[2]}"
+                tag = f"{ss}_{name_token(o.name)}_{name_token(key[0])}_y{key[2]}"
                 w = b.var(f"units_{tag}", 0.0, big_m)
                 ws[o.name] = w
                 b.row(f"incentive_open_{tag}", [(w, 1.0), (choice[o.name], -big_m)], "<=", 0.0)
             b.row(
-                f"incentive_units_{ss}_{_tok(key[0])}_y{key[2]}",
+                f"incentive_units_{ss}_{name_token(key[0])}_y{key[2]}",
                 [(x, 1.0)] + [(w, -1.0) for w in ws.values()],
                 "==",
                 0.0,
@@ -282,7 +276,7 @@ def add_incentives(
                 vol: Pairs = [(out.units[k][o.name], 1.0) for k in mine]
                 out.volume[(s, o.name, y)] = vol
                 most = sum(float(buy[k].upBound or 0.0) for k in mine)
-                tag = f"{ss}_{_tok(o.name)}_y{y}"
+                tag = f"{ss}_{name_token(o.name)}_y{y}"
                 if o.rebate is not None and vol and most > 0:
                     pairs = _rebate_terms(b, o.rebate, t, tag, vol, c, most)
                     out.rebate[(s, o.name, y)] = pairs

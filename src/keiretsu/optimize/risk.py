@@ -75,7 +75,7 @@ sorted-tail formula, and a tiny instance against brute-force enumeration.
 
 Every bound variable is bounded, so the model is never unbounded; it is infeasible
 exactly when the first stage (the allocation model) is, and then
-:func:`~keiretsu.optimize.allocation.diagnose_infeasibility` explains it.
+:func:`~keiretsu.optimize.diagnosis.diagnose_infeasibility` explains it.
 """
 
 from __future__ import annotations
@@ -95,11 +95,8 @@ from keiretsu.errors import SolverError
 from keiretsu.optimize.allocation import (
     AllocationData,
     AllocationResult,
-    Pairs,
     _limit,
     _result,
-    _tok,
-    diagnose_infeasibility,
     fix_choices,
     fix_units,
     model_size,
@@ -110,7 +107,15 @@ from keiretsu.optimize.allocation import (
 from keiretsu.optimize.allocation import (
     check as check_allocation,
 )
-from keiretsu.optimize.solve import SolverOptions, solve_with
+from keiretsu.optimize.diagnosis import diagnose_infeasibility
+from keiretsu.optimize.solve import (
+    Pairs,
+    SolverOptions,
+    name_token,
+    pairs_value,
+    solve_with,
+    var_units,
+)
 
 SHARE_FLOOR = 1e-4
 """Least share of demand that counts as "in the plan" for a backup that needs a share."""
@@ -400,7 +405,7 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
     check(data)
     alloc = data.allocation
     prob, first = build_allocation(alloc)
-    prob.name = _tok(alloc.name) + "_risk"
+    prob.name = name_token(alloc.name) + "_risk"
     names: set[str] = {v.name for v in prob.variables()} | {c.name for c in prob.constraints()}
 
     def var(name: str, low: float | None = 0.0, up: float | None = None) -> pulp.LpVariable:
@@ -460,7 +465,7 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
         if n_years == 0 or links is None:
             continue
         cap = min(_limit(r.max_units_per_year), max(p.demand_units))
-        tag = f"{_tok(r.supplier)}_{_tok(r.part)}"
+        tag = f"{name_token(r.supplier)}_{name_token(r.part)}"
         v = var(f"reserve_{tag}", 0.0, cap)
         reserve[r.part] = v
         fee_pairs.append((v, r.fee_per_unit * n_years))
@@ -490,7 +495,7 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
         key = (part, sup, y)
         if key not in in_plan_vars:
             z = first.used.get(key)
-            tag = f"{_tok(sup)}_{_tok(part)}_y{y}"
+            tag = f"{name_token(sup)}_{name_token(part)}_y{y}"
             if z is None:
                 names.add(f"share_on_{tag}")
                 z = prob.add_variable(f"share_on_{tag}", cat=pulp.LpBinary)
@@ -535,7 +540,7 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
         tag_k = f"k{k}"
         shared_rows: dict[tuple[str, int], Pairs] = defaultdict(list)
         for p in alloc.parts:
-            ps = _tok(p.id)
+            ps = name_token(p.id)
             pen = float(data.penalty(p))  # type: ignore[arg-type]
             for t, y in enumerate(years):
                 d = p.demand_units[t]
@@ -565,7 +570,7 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
                     rec = recourse.get((p.id, o.supplier))
                     if rec is None or a_high <= 0.0 or most_lost <= 1e-9 * max(d, 1.0):
                         continue
-                    tag = f"{tag_k}_{_tok(o.supplier)}_{ps}_y{y}"
+                    tag = f"{tag_k}_{name_token(o.supplier)}_{ps}_y{y}"
                     links = _qualification_links(first, o, suppliers)
                     if links is None:  # it must be qualified, and the model cannot say it is
                         continue
@@ -658,7 +663,7 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
                 for pair in deliver(k, t, key)[0]
             ]
             row(
-                f"backup_shared_{tag_k}_{_tok(s)}_y{y}",
+                f"backup_shared_{tag_k}_{name_token(s)}_y{y}",
                 [*pairs, *others],
                 "<=",
                 float(Abar[k, t, sup_pos[s]]) * cap,
@@ -735,16 +740,6 @@ def _qualification_links(first, offer, suppliers) -> list[pulp.LpVariable] | Non
 # --------------------------------------------------------------------------- solving
 
 
-def _value(pairs: Pairs) -> float:
-    return float(sum((v.varValue or 0.0) * c for v, c in pairs))
-
-
-def _units(v: pulp.LpVariable | None) -> float:
-    if v is None or v.varValue is None:
-        return 0.0
-    return max(float(v.varValue), 0.0)
-
-
 def optimize_risk(
     data: RiskData,
     solver_options: SolverOptions | None = None,
@@ -815,20 +810,20 @@ def optimize_risk(
     scenario_costs = np.array([float(c.varValue or 0.0) * v.scale for c in v.cost])
     value, var_ = cvar(scenario_costs, data.alpha, pi)
     second = {
-        term: float(sum(pi[k] * _value(v.second_stage[term][k]) for k in range(K)))
+        term: float(sum(pi[k] * pairs_value(v.second_stage[term][k]) for k in range(K)))
         for term in SECOND_STAGE_TERMS
     }
     rows = []
     backed: dict[tuple[int, str, int], float] = defaultdict(float)
     rushed: dict[tuple[int, str, int], float] = defaultdict(float)
     for (k, part, _s, y), x in v.backup.items():
-        backed[(k, part, y)] += _units(x)
+        backed[(k, part, y)] += var_units(x)
     for (k, part, _s, y), x in v.expedite.items():
-        rushed[(k, part, y)] += _units(x)
+        rushed[(k, part, y)] += var_units(x)
     for (k, part, y), loss in v.lost.items():
         b, e = backed[(k, part, y)], rushed[(k, part, y)]
-        c = _units(v.call.get((k, part, y)))
-        lost_units = _value(loss)
+        c = var_units(v.call.get((k, part, y)))
+        lost_units = pairs_value(loss)
         rows.append(
             {
                 "scenario": k,
@@ -848,8 +843,8 @@ def optimize_risk(
         gap=report.gap,
         stopped_by=report.stopped_by,
         first_stage=first,
-        reservations={p: _units(r) for p, r in v.reserve.items() if _units(r) > 1e-9},
-        reservation_fee=_value(v.fee_pairs),
+        reservations={p: var_units(r) for p, r in v.reserve.items() if var_units(r) > 1e-9},
+        reservation_fee=pairs_value(v.fee_pairs),
         scenario_costs=scenario_costs,
         probabilities=pi,
         expected_cost=float(np.dot(pi, scenario_costs)),

@@ -45,6 +45,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import re
 import sys
 import tempfile
 import time
@@ -55,6 +56,31 @@ from typing import Literal
 import pulp
 
 from keiretsu.errors import SolverError
+
+
+def name_token(text: str) -> str:
+    """``text`` safe in a PuLP name: characters other than letters, digits and ``_`` become
+    ``_``."""
+    return re.sub(r"[^0-9A-Za-z_]", "_", str(text))
+
+
+Pairs = list[tuple[pulp.LpVariable, float]]
+"""A linear expression as (variable, coefficient) pairs, kept beside the model so its value
+can be read back from the solution."""
+
+
+def pairs_value(pairs: Pairs) -> float:
+    """The value of ``pairs`` in the solution (an unset variable counts 0)."""
+    return float(sum((v.varValue or 0.0) * c for v, c in pairs))
+
+
+def var_units(v: pulp.LpVariable | None) -> float:
+    """A non-negative quantity's solution value: 0 when absent or unset, never below 0
+    (the solver's -1e-12 noise)."""
+    if v is None or v.varValue is None:
+        return 0.0
+    return max(float(v.varValue), 0.0)
+
 
 SolverName = Literal["highs", "cbc"]
 SOLVERS: tuple[str, ...] = ("highs", "cbc")
