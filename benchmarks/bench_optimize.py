@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from _workloads import machine, median_time, optimizer_scenario, source_state, table, verdict
+from keiretsu.experiments import closed_loop as loop_study
 from keiretsu.experiments import optimize as study
 from keiretsu.optimize.allocation import optimize_allocation
 from keiretsu.optimize.risk import optimize_risk
@@ -155,9 +156,9 @@ def main() -> None:
     print("\n1-2. EV battery scenario: deterministic and risk model (lambda 1, alpha 0.95)")
     print(table(rows, header))
     result = study.optimize(scenario, options=OPTIONS)
-    plans = list(study.distinct_names(result.plan, scenario.plan))
+    plans = list(loop_study.distinct_names(result.plan, scenario.plan))
     started = time.perf_counter()
-    study.closed_loop(scenario, plans[::-1], replications=50, seed=scenario.run.seed)
+    loop_study.closed_loop(scenario, plans[::-1], replications=50, seed=scenario.run.seed)
     print(f"\n3. closed loop, 2 plans x 50 replications: {time.perf_counter() - started:.2f} s")
     if "--ev" in sys.argv:
         return

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from keiretsu.experiments import closed_loop as loop_study
 from keiretsu.experiments import optimize as study
 from keiretsu.optimize.solve import SolverOptions
 from keiretsu.scenario.loader import load_scenario
@@ -71,7 +72,7 @@ def test_the_optimizer_beats_a_scenario_plan_that_keeps_its_rules(write_yaml) ->
 
 def test_closed_loop_runs_the_plans_on_common_random_numbers(scenario) -> None:
     same = scenario.plan.model_copy(update={"name": "twin"})
-    loop = study.closed_loop(scenario, [scenario.plan, same], replications=4, seed=3)
+    loop = loop_study.closed_loop(scenario, [scenario.plan, same], replications=4, seed=3)
     d = loop.differences.set_index("kpi")
     assert (d["mean"] == 0.0).all() and (d["sd"] == 0.0).all()  # identical plans, identical runs
     assert set(loop.table["plan"]) == {scenario.plan.name, "twin"}
@@ -80,7 +81,7 @@ def test_closed_loop_runs_the_plans_on_common_random_numbers(scenario) -> None:
 
 
 def test_frontier_points_are_monotone_and_simulated(scenario) -> None:
-    f = study.frontier(scenario, points=4, lambda_max=20.0, options=EXACT, replications=3)
+    f = loop_study.frontier(scenario, points=4, lambda_max=20.0, options=EXACT, replications=3)
     pts = f.points
     assert list(pts["lambda"]) == pytest.approx([0.0, 0.2, 2.0, 20.0])
     e, c = pts["expected_cost"].to_numpy(), pts["cvar"].to_numpy()
@@ -89,4 +90,4 @@ def test_frontier_points_are_monotone_and_simulated(scenario) -> None:
     assert len(f.plans) == 4 and f.closed_loop is not None
     assert len(set(f.closed_loop.table["plan"])) == 5  # four points and the scenario's plan
     with pytest.raises(ValueError, match="at least 2 points"):
-        study.frontier_lambdas(1, 10.0)
+        loop_study.frontier_lambdas(1, 10.0)

@@ -172,9 +172,7 @@ def cli_reference(group: click.Group | None = None, prog: str = "keiretsu") -> s
         from keiretsu.cli import main as group
     ctx = _context(group, prog)
     lines = [
-        GENERATED.format(
-            what="the Click command tree", where="the commands in src/keiretsu/cli.py"
-        ),
+        GENERATED.format(what="the Click command tree", where="the commands in src/keiretsu/cli/"),
         "",
         "# Command-line reference",
         "",

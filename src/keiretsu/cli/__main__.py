@@ -1,0 +1,5 @@
+"""``python -m keiretsu.cli``."""
+
+from keiretsu.cli import main
+
+main()
