@@ -12,6 +12,7 @@ import platform
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -388,6 +389,25 @@ def median_time(fn: Callable[[], Any], runs: int = 3, warmup: int = 1) -> tuple[
         fn()
     times = [timed(fn)[0] for _ in range(runs)]
     return statistics.median(times), times
+
+
+def descendants(root: int) -> list[int]:
+    """Pids of every live descendant of ``root`` (from /proc; Linux only)."""
+    parent: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [root]
+    while frontier:
+        p = frontier.pop()
+        kids = [c for c, pp in parent.items() if pp == p]
+        found += kids
+        frontier += kids
+    return found
 
 
 def verdict(ok: bool) -> str:

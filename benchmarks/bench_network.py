@@ -36,7 +36,7 @@ import sys
 import time
 from pathlib import Path
 
-from _workloads import machine, network_scenario, source_state, table, verdict
+from _workloads import descendants, machine, network_scenario, source_state, table, verdict
 
 DAYS = 1825
 TARGET_PART_DAYS_PER_S = 2_000_000
@@ -59,25 +59,6 @@ def _status_kib(pid: int | str, field: str) -> int:
     except OSError:
         pass
     return 0
-
-
-def _descendants(root: int) -> list[int]:
-    """Pids of every live descendant of ``root`` (from /proc; Linux only)."""
-    parent: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parent[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, frontier = [], [root]
-    while frontier:
-        p = frontier.pop()
-        kids = [c for c, pp in parent.items() if pp == p]
-        found += kids
-        frontier += kids
-    return found
 
 
 def measure_point(parts: int, reps: int, workers: int, stages: bool) -> dict:
@@ -116,7 +97,7 @@ def measure_point(parts: int, reps: int, workers: int, stages: bool) -> dict:
         "fill_rate": float(result.replications["fill_rate"].mean()),
     }
     if workers > 1:
-        hwm = [_status_kib(pid, "VmHWM") / 1024 for pid in _descendants(os.getpid())]
+        hwm = [_status_kib(pid, "VmHWM") / 1024 for pid in descendants(os.getpid())]
         out["worker_peak_rss_mib"] = sorted(hwm, reverse=True)
     if stages:
         out["stages"] = _stages(scenario, reps)

@@ -50,7 +50,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _workloads import machine, source_state, table, verdict
+from _workloads import descendants, machine, source_state, table, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "consumer_electronics.yaml"
@@ -219,21 +219,8 @@ def _child(*args: str) -> dict:
 
 
 def _tree(root: int) -> list[int]:
-    parent: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parent[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, frontier = [root], [root]
-    while frontier:
-        p = frontier.pop()
-        kids = [c for c, pp in parent.items() if pp == p]
-        found += kids
-        frontier += kids
-    return found
+    """``root`` and its live descendants."""
+    return [root, *descendants(root)]
 
 
 def _rss_kib(pid: int) -> int:
