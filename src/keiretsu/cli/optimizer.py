@@ -27,7 +27,8 @@ from keiretsu.errors import InputError, Problem
 
 
 def _solver_options_decorators(command):
-    """--time-limit, --gap, --threads and --solver (defaults: the scenario's optimize.solver)."""
+    """--time-limit, --gap, --threads, --solver and --decomposition (defaults: the
+    scenario's optimize.solver)."""
     for option in reversed(
         [
             click.option(
@@ -51,10 +52,28 @@ def _solver_options_decorators(command):
                 type=click.Choice(["highs", "cbc"]),
                 help="Solver (default: optimize.solver.solver, HiGHS).",
             ),
+            click.option(
+                "--decomposition",
+                type=click.Choice(["auto", "extensive", "benders"]),
+                help="Risk model: one model of all scenarios (extensive), the L-shaped "
+                "method scenario by scenario (benders, HiGHS), or auto: Benders for large "
+                "models at a gap >= 1e-3 (default: optimize.solver.decomposition).",
+            ),
         ]
     ):
         command = option(command)
     return command
+
+
+def _solver_options(scenario, **overrides):
+    """The solve settings (the scenario's, with the command line's); a combination that
+    cannot work (Benders with CBC) is a usage error."""
+    from keiretsu.experiments import optimize as study
+
+    try:
+        return study.solver_options(scenario, **overrides)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _optimizer_failure(exc, scenario_file: Path, as_json: bool) -> None:
@@ -146,6 +165,7 @@ def optimize(
     gap: float | None,
     threads: int | None,
     solver: str | None,
+    decomposition: str | None,
     replications: int,
     seed: int | None,
     workers: int,
@@ -202,8 +222,13 @@ def optimize(
             "--scenarios is for the risk model (give --objective balanced or "
             "resilient, --risk, or a --risk-weight)"
         )
-    options = study.solver_options(
-        scenario, solver=solver, time_limit_s=time_limit, gap=gap, threads=threads
+    options = _solver_options(
+        scenario,
+        solver=solver,
+        time_limit_s=time_limit,
+        gap=gap,
+        threads=threads,
+        decomposition=decomposition,
     )
     started = dt.datetime.now(dt.UTC)
     out_dir = _run_dir(out_dir, f"{scenario_file.stem}-optimize", started, force)
@@ -371,6 +396,7 @@ def optimize(
         + f", gap {gap_text}, {size.get('rows', 0):,} rows x {size.get('columns', 0):,} columns "
         f"({size.get('integer_columns', 0):,} integer), built in {solved['build_time_s']:.2f} s, "
         f"solved in {solved['solve_time_s']:.2f} s"
+        + ("" if solved["method"] == "one model" else f" by {solved['method']}")
     )
     for note in result.input.notes:
         console.print(f"  note: {note}")
@@ -482,6 +508,7 @@ def frontier(
     gap: float | None,
     threads: int | None,
     solver: str | None,
+    decomposition: str | None,
     replications: int,
     seed: int | None,
     workers: int,
@@ -510,11 +537,15 @@ def frontier(
 
     from keiretsu.errors import SolverError
     from keiretsu.experiments import closed_loop as loop_study
-    from keiretsu.experiments import optimize as study
 
     def settings(scenario, _plan) -> dict[str, Any]:
-        study.solver_options(  # checked before the run directory is made
-            scenario, solver=solver, time_limit_s=time_limit, gap=gap, threads=threads
+        _solver_options(  # checked before the run directory is made
+            scenario,
+            solver=solver,
+            time_limit_s=time_limit,
+            gap=gap,
+            threads=threads,
+            decomposition=decomposition,
         )
         return {
             "points": points,
@@ -526,6 +557,7 @@ def frontier(
                 "time_limit_s": time_limit,
                 "gap": gap,
                 "threads": threads,
+                "decomposition": decomposition,
             },
         }
 
@@ -550,7 +582,7 @@ def frontier(
         scenario, replications, seed = run.scenario, run.n, run.seed
         scenario_file = run.scenario_file
         points = int(run.options["points"])
-        options = study.solver_options(scenario, **run.options["solver"])
+        options = _solver_options(scenario, **run.options["solver"])
         total = (points + 1) * replications or 1
         progress, task = _run_progress(
             run, "simulating the frontier's plans", total, (loop_study.FRONTIER_POINTS_STORE,)

@@ -811,6 +811,7 @@ def solver_options(scenario: Scenario, **overrides) -> SolverOptions:
         "time_limit_s": s.time_limit_s,
         "gap": s.gap,
         "threads": s.threads,
+        "decomposition": s.decomposition,
     }
     values |= {k: v for k, v in overrides.items() if v is not None}
     return SolverOptions(**values)
@@ -1142,6 +1143,7 @@ def solver_summary(result: OptimizeResult) -> dict[str, object]:
         "gap_asked": result.options.gap,
         "time_limit_s": result.options.time_limit_s,
         "threads": result.options.threads,
+        "method": getattr(solved, "method", "one model"),
         "build_time_s": solved.build_time_s,
         "solve_time_s": solved.solve_time_s,
         "model_size": solved.model_size,

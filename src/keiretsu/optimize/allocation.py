@@ -119,6 +119,7 @@ from keiretsu.optimize.solve import (
     Pairs,
     SolveReport,
     SolverOptions,
+    gc_paused,
     name_token,
     pairs_value,
     solve_with,
@@ -582,6 +583,7 @@ def _prices(offer: Offer, factor: float) -> tuple[list[float], list[float]]:
     return starts, prices
 
 
+@gc_paused
 def build(
     data: AllocationData, elastic: bool = False
 ) -> tuple[pulp.LpProblem, AllocationVariables]:

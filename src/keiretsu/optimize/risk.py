@@ -92,6 +92,7 @@ import pandas as pd
 import pulp
 
 from keiretsu.errors import SolverError
+from keiretsu.optimize import benders
 from keiretsu.optimize.allocation import (
     AllocationData,
     AllocationResult,
@@ -107,10 +108,13 @@ from keiretsu.optimize.allocation import (
 from keiretsu.optimize.allocation import (
     check as check_allocation,
 )
+from keiretsu.optimize.benders import RecourseBlock
 from keiretsu.optimize.diagnosis import diagnose_infeasibility
 from keiretsu.optimize.solve import (
+    BENDERS_MIN_GAP,
     Pairs,
     SolverOptions,
+    gc_paused,
     name_token,
     pairs_value,
     solve_with,
@@ -235,6 +239,7 @@ class RiskResult:
     solve_time_s: float
     solver: str
     model_size: dict[str, int]
+    method: str = "one model"
 
 
 @dataclass(frozen=True)
@@ -244,7 +249,8 @@ class RiskVariables:
     ``reserve[part]``; ``backup[(k, part, supplier, year)]``, ``expedite[...]`` (same keys),
     ``call[(k, part, year)]``; ``cost[k]`` (C_k), ``eta``, ``excess[k]`` (None / empty when
     ``cvar_weight`` is 0), all three in units of ``scale`` (money); ``second_stage[term][k]``
-    (variable, coefficient) pairs in money.
+    (variable, coefficient) pairs in money. Decomposed (``build(decompose=True)``):
+    ``blocks[k]`` holds scenario k's recourse rows and cost, ``recourse_cost[k]`` its theta.
     """
 
     first: object
@@ -259,6 +265,8 @@ class RiskVariables:
     fee_pairs: Pairs
     lost: dict[tuple[int, str, int], Pairs]
     scale: float = 1.0
+    blocks: list[RecourseBlock] = dataclasses.field(default_factory=list)
+    recourse_cost: list[pulp.LpVariable] = dataclasses.field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- CVaR
@@ -400,8 +408,15 @@ def cost_scale(data: AllocationData) -> float:
     return float(10 ** math.floor(math.log10(total) - 4))
 
 
-def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
-    """The two-stage model of ``data`` (module docstring) and its variables."""
+@gc_paused
+def build(data: RiskData, *, decompose: bool = False) -> tuple[pulp.LpProblem, RiskVariables]:
+    """The two-stage model of ``data`` (module docstring) and its variables.
+
+    ``decompose``: the same model split for :mod:`keiretsu.optimize.benders`: the PuLP
+    problem is the master (the first stage, the scenario costs and the CVaR rows), each
+    scenario's recourse rows are kept apart as a :class:`RecourseBlock`, and the scenario
+    cost rows carry ``recourse_cost_value_k`` (theta_k, its recourse cost) in their place.
+    """
     check(data)
     alloc = data.allocation
     prob, first = build_allocation(alloc)
@@ -477,6 +492,22 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
     expedite: dict[tuple[int, str, str, int], pulp.LpVariable] = {}
     call: dict[tuple[int, str, int], pulp.LpVariable] = {}
     lost: dict[tuple[int, str, int], Pairs] = {}
+    blocks: list[RecourseBlock] = []
+    thetas: list[pulp.LpVariable] = []
+    recourse_ids: set[int] = set()  # id() of this scenario's recourse variables
+
+    def recourse_var(name: str, up: float) -> pulp.LpVariable:
+        v = var(name, 0.0, up)
+        recourse_ids.add(id(v))
+        return v
+
+    def recourse_row(name: str, pairs: Pairs, rhs: float) -> None:
+        """A recourse row ``pairs <= rhs``: in the model, or in the scenario's block."""
+        if decompose:
+            blocks[-1].rows.append((pairs, rhs))
+        else:
+            row(name, pairs, "<=", rhs)
+
     terms: dict[str, list[Pairs]] = {t: [[] for _ in range(K)] for t in SECOND_STAGE_TERMS}
     costs: list[pulp.LpVariable] = []
 
@@ -508,13 +539,15 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
     }
     units_of = first.incentives.units
 
+    A_k: list[list[float]] = []  # A[k] as lists (scenario k's availability, fast to index)
+
     def deliver(k: int, t: int, key: tuple[str, str, int]) -> tuple[Pairs, float, float]:
         """What the plan's units of an offer deliver in scenario k, year t: (variable, share
         available) pairs, and the least and largest share. Under an incentive menu whose
         options change the availability (priority in a shortage), each option's
         disaggregated units ``w`` carry that option's share."""
         pos = offer_pos[key[:2]]
-        a = float(A[k, t, pos])
+        a = A_k[t][pos]
         x = buy.get(key)
         ws = units_of.get(key)
         if ws is None or not any((key[1], name) in option_A for name in ws):
@@ -536,121 +569,128 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
             out.append((first.incentives.choice[(key[1], name)], scale * float(a)))
         return out
 
+    # what is the same in every scenario, per part-year with demand: each offer's key,
+    # variable, upper bound, prices, recourse terms and qualification links
+    part_years = []
+    for p in alloc.parts:
+        ps = name_token(p.id)
+        pen = float(data.penalty(p))  # type: ignore[arg-type]
+        h = holder.get(p.id)
+        for t, y in enumerate(years):
+            d = p.demand_units[t]
+            if d <= 0:
+                continue
+            entries = []
+            for o in offers_of[p.id]:
+                key = (p.id, o.supplier, y)
+                x = buy.get(key)
+                rec = recourse.get((p.id, o.supplier))
+                links = None if rec is None else _qualification_links(first, o, suppliers)
+                base, lowest = _price_at(o, t, suppliers[o.supplier].annual_price_trend)
+                entries.append(
+                    (o, key, x, _bound(x), base, lowest, rec, links, name_token(o.supplier))
+                )
+            base_h = (
+                None
+                if h is None
+                else _price_at(offers[(p.id, h)], t, suppliers[h].annual_price_trend)[0]
+            )
+            part_years.append((p, ps, pen, t, y, d, entries, h, base_h))
+
     for k in range(K):
         tag_k = f"k{k}"
+        A_k = A[k].tolist()
         shared_rows: dict[tuple[str, int], Pairs] = defaultdict(list)
-        for p in alloc.parts:
-            ps = name_token(p.id)
-            pen = float(data.penalty(p))  # type: ignore[arg-type]
-            for t, y in enumerate(years):
-                d = p.demand_units[t]
-                if d <= 0:
+        blocks.append(RecourseBlock(rows=[], cost=[]))
+        recourse_ids.clear()
+        for p, ps, pen, t, y, d, entries, h, base_h in part_years:
+            loss: Pairs = []
+            cover: Pairs = []
+            deliveries = [deliver(k, t, e[1]) for e in entries]
+            # the most a disruption can take: recourse never needs more (tight big-Ms),
+            # and where nothing can be lost no recourse variable is made
+            most_lost = sum((1.0 - dl[1]) * e[3] for dl, e in zip(deliveries, entries, strict=True))
+            for (o, key, x, _, base, lowest, rec, links, ss), dl in zip(
+                entries, deliveries, strict=True
+            ):
+                delivered, a_low, a_high = dl
+                if x is not None:
+                    for v, a in delivered:
+                        if a < 1.0:
+                            loss.append((v, 1.0 - a))
+                            terms["refund"][k].append((v, -lowest * (1.0 - a)))
+                            terms["unserved_penalty"][k].append((v, pen * (1.0 - a)))
+                if rec is None or a_high <= 0.0 or most_lost <= 1e-9 * max(d, 1.0):
                     continue
-                loss: Pairs = []
-                cover: Pairs = []
-                # the most a disruption can take: recourse never needs more (tight big-Ms),
-                # and where nothing can be lost no recourse variable is made
-                most_lost = sum(
-                    (1.0 - deliver(k, t, (p.id, o.supplier, y))[1])
-                    * _bound(buy.get((p.id, o.supplier, y)))
-                    for o in offers_of[p.id]
-                )
-                for o in offers_of[p.id]:
-                    key = (p.id, o.supplier, y)
-                    x = buy.get(key)
-                    delivered, a_low, a_high = deliver(k, t, key)
-                    trend = suppliers[o.supplier].annual_price_trend
-                    base, lowest = _price_at(o, t, trend)
-                    if x is not None:
-                        for v, a in delivered:
-                            if a < 1.0:
-                                loss.append((v, 1.0 - a))
-                                terms["refund"][k].append((v, -lowest * (1.0 - a)))
-                                terms["unserved_penalty"][k].append((v, pen * (1.0 - a)))
-                    rec = recourse.get((p.id, o.supplier))
-                    if rec is None or a_high <= 0.0 or most_lost <= 1e-9 * max(d, 1.0):
-                        continue
-                    tag = f"{tag_k}_{name_token(o.supplier)}_{ps}_y{y}"
-                    links = _qualification_links(first, o, suppliers)
-                    if links is None:  # it must be qualified, and the model cannot say it is
-                        continue
-                    varies = a_low != a_high
-                    if rec.backup_premium_per_unit is not None and x is not None:
-                        cap = _limit(o.capacity_units_per_year)
-                        room_cap = (d if math.isinf(cap) else cap) + rec.backup_extra_units_per_year
-                        big_m = min(a_high * room_cap, most_lost)
-                        b = var(f"backup_{tag}", 0.0, big_m)
-                        backup[(k, p.id, o.supplier, y)] = b
-                        if varies:  # A x + b <= A room, A the chosen option's availability
-                            row(
-                                f"backup_room_{tag}",
-                                [*delivered, (b, 1.0), *option_pairs(k, t, key, -room_cap)],
-                                "<=",
-                                0.0,
-                            )
-                        else:
-                            row(
-                                f"backup_room_{tag}",
-                                [*delivered, (b, 1.0)],
-                                "<=",
-                                a_high * room_cap,
-                            )
-                        shared_rows[(o.supplier, y)] += [*delivered, (b, 1.0)]
-                        for j, z in enumerate(links):
-                            row(f"backup_qualified_{tag}_{j}", [(b, 1.0), (z, -big_m)], "<=", 0.0)
-                        if rec.backup_needs_share:
-                            z = in_plan(p.id, o.supplier, y, x, d)
-                            row(f"backup_in_plan_{tag}", [(b, 1.0), (z, -big_m)], "<=", 0.0)
-                        cover.append((b, 1.0))
-                        terms["backup"][k].append((b, base + rec.backup_premium_per_unit))
-                        terms["unserved_penalty"][k].append((b, -pen))
-                    usable = o.first_year is None or y >= o.first_year
-                    if rec.expedite_premium_per_unit is not None and usable:
-                        cap_e = rec.expedite_units_per_year
-                        room_e = d if cap_e is None else min(cap_e, d)
-                        up = min(a_high * room_e, most_lost)
-                        if up > 0:
-                            e = var(f"expedite_{tag}", 0.0, up)
-                            expedite[(k, p.id, o.supplier, y)] = e
-                            if varies:
-                                row(
-                                    f"expedite_room_{tag}",
-                                    [(e, 1.0), *option_pairs(k, t, key, -room_e)],
-                                    "<=",
-                                    0.0,
-                                )
-                            for j, z in enumerate(links):
-                                row(
-                                    f"expedite_qualified_{tag}_{j}", [(e, 1.0), (z, -up)], "<=", 0.0
-                                )
-                            cover.append((e, 1.0))
-                            terms["expedite"][k].append((e, base + rec.expedite_premium_per_unit))
-                            terms["unserved_penalty"][k].append((e, -pen))
-                h = holder.get(p.id)
-                if h is not None and most_lost > 1e-9 * max(d, 1.0):
-                    # the holder's availability; under a menu, the least any option gives
-                    a_h = deliver(k, t, (p.id, h, y))[1]
-                    if a_h > 0:
-                        c = var(f"call_{tag_k}_{ps}_y{y}", 0.0, min(d, most_lost))
-                        call[(k, p.id, y)] = c
-                        row(
-                            f"reservation_call_{tag_k}_{ps}_y{y}",
-                            [(c, 1.0), (reserve[p.id], -a_h)],
-                            "<=",
+                tag = f"{tag_k}_{ss}_{ps}_y{y}"
+                if links is None:  # it must be qualified, and the model cannot say it is
+                    continue
+                varies = a_low != a_high
+                if rec.backup_premium_per_unit is not None and x is not None:
+                    cap = _limit(o.capacity_units_per_year)
+                    room_cap = (d if math.isinf(cap) else cap) + rec.backup_extra_units_per_year
+                    big_m = min(a_high * room_cap, most_lost)
+                    b = recourse_var(f"backup_{tag}", big_m)
+                    backup[(k, p.id, o.supplier, y)] = b
+                    if varies:  # A x + b <= A room, A the chosen option's availability
+                        recourse_row(
+                            f"backup_room_{tag}",
+                            [*delivered, (b, 1.0), *option_pairs(k, t, key, -room_cap)],
                             0.0,
                         )
-                        base_h, _ = _price_at(offers[(p.id, h)], t, suppliers[h].annual_price_trend)
-                        cover.append((c, 1.0))
-                        terms["reservation_calls"][k].append((c, base_h))
-                        terms["unserved_penalty"][k].append((c, -pen))
-                lost[(k, p.id, y)] = loss
-                if cover:
-                    row(
-                        f"recourse_cover_{tag_k}_{ps}_y{y}",
-                        [*cover, *[(x, -c) for x, c in loss]],
-                        "<=",
+                    else:
+                        recourse_row(
+                            f"backup_room_{tag}", [*delivered, (b, 1.0)], a_high * room_cap
+                        )
+                    shared_rows[(o.supplier, y)] += [*delivered, (b, 1.0)]
+                    for j, z in enumerate(links):
+                        recourse_row(f"backup_qualified_{tag}_{j}", [(b, 1.0), (z, -big_m)], 0.0)
+                    if rec.backup_needs_share:
+                        z = in_plan(p.id, o.supplier, y, x, d)
+                        recourse_row(f"backup_in_plan_{tag}", [(b, 1.0), (z, -big_m)], 0.0)
+                    cover.append((b, 1.0))
+                    terms["backup"][k].append((b, base + rec.backup_premium_per_unit))
+                    terms["unserved_penalty"][k].append((b, -pen))
+                usable = o.first_year is None or y >= o.first_year
+                if rec.expedite_premium_per_unit is not None and usable:
+                    cap_e = rec.expedite_units_per_year
+                    room_e = d if cap_e is None else min(cap_e, d)
+                    up = min(a_high * room_e, most_lost)
+                    if up > 0:
+                        e = recourse_var(f"expedite_{tag}", up)
+                        expedite[(k, p.id, o.supplier, y)] = e
+                        if varies:
+                            recourse_row(
+                                f"expedite_room_{tag}",
+                                [(e, 1.0), *option_pairs(k, t, key, -room_e)],
+                                0.0,
+                            )
+                        for j, z in enumerate(links):
+                            recourse_row(f"expedite_qualified_{tag}_{j}", [(e, 1.0), (z, -up)], 0.0)
+                        cover.append((e, 1.0))
+                        terms["expedite"][k].append((e, base + rec.expedite_premium_per_unit))
+                        terms["unserved_penalty"][k].append((e, -pen))
+            if h is not None and most_lost > 1e-9 * max(d, 1.0):
+                # the holder's availability; under a menu, the least any option gives
+                a_h = deliver(k, t, (p.id, h, y))[1]
+                if a_h > 0:
+                    c = recourse_var(f"call_{tag_k}_{ps}_y{y}", min(d, most_lost))
+                    call[(k, p.id, y)] = c
+                    recourse_row(
+                        f"reservation_call_{tag_k}_{ps}_y{y}",
+                        [(c, 1.0), (reserve[p.id], -a_h)],
                         0.0,
                     )
+                    cover.append((c, 1.0))
+                    terms["reservation_calls"][k].append((c, base_h))
+                    terms["unserved_penalty"][k].append((c, -pen))
+            lost[(k, p.id, y)] = loss
+            if cover:
+                recourse_row(
+                    f"recourse_cover_{tag_k}_{ps}_y{y}",
+                    [*cover, *[(x, -c) for x, c in loss]],
+                    0.0,
+                )
         for (s, y), pairs in shared_rows.items():
             cap = suppliers[s].shared_capacity_units_per_year
             if cap is None:
@@ -662,21 +702,28 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
                 if (k, key[0], s, y) not in backup
                 for pair in deliver(k, t, key)[0]
             ]
-            row(
+            recourse_row(
                 f"backup_shared_{tag_k}_{name_token(s)}_y{y}",
                 [*pairs, *others],
-                "<=",
                 float(Abar[k, t, sup_pos[s]]) * cap,
             )
         c_k = var(f"scenario_cost_value_{tag_k}", None, None)
         costs.append(c_k)
         second = [pc for term in SECOND_STAGE_TERMS for pc in terms[term][k]]
+        if decompose:  # the recourse cost is the block's objective, theta_k in this row
+            block = blocks[-1]
+            block.cost.extend((v, c / scale) for v, c in second if id(v) in recourse_ids)
+            second = [(v, c) for v, c in second if id(v) not in recourse_ids]
+            least = sum(min(c, 0.0) * _bound(v) for v, c in block.cost if c < 0)
+            theta = var(f"recourse_cost_value_{tag_k}", least if math.isfinite(least) else None)
+            thetas.append(theta)
         row(
             f"scenario_cost_{tag_k}",
             [
                 (c_k, 1.0),
                 (first_cost, -1.0),
                 *[(v, -c / scale) for v, c in (*fee_pairs, *second)],
+                *([(thetas[-1], -1.0)] if decompose else []),
             ],
             "==",
             0.0,
@@ -708,6 +755,8 @@ def build(data: RiskData) -> tuple[pulp.LpProblem, RiskVariables]:
         fee_pairs=fee_pairs,
         lost=lost,
         scale=scale,
+        blocks=blocks if decompose else [],
+        recourse_cost=thetas,
     )
 
 
@@ -740,6 +789,7 @@ def _qualification_links(first, offer, suppliers) -> list[pulp.LpVariable] | Non
 # --------------------------------------------------------------------------- solving
 
 
+@gc_paused
 def optimize_risk(
     data: RiskData,
     solver_options: SolverOptions | None = None,
@@ -761,7 +811,9 @@ def optimize_risk(
     an infeasible (unfixed) model is explained through the allocation's diagnosis.
     """
     started = time.perf_counter()
-    prob, v = build(data)
+    options = solver_options or SolverOptions()
+    decompose = use_benders(data, options)
+    prob, v = build(data, decompose=decompose)
     if fixed_units is not None:
         fix_units(v.first.buy, fixed_units)
         # the plan qualifies the suppliers and offers it buys from, and no others
@@ -777,8 +829,13 @@ def optimize_risk(
             r.lowBound = r.upBound = max(amount, 0.0)
     built = time.perf_counter()
     size = model_size(prob)
+    if decompose:  # the size of the model solved: the master and every scenario's block
+        size = size | {key: size[key] + n for key, n in benders.size(v.blocks).items()}
     try:
-        report = solve_with(prob, solver_options)
+        if decompose:
+            report = benders.solve(prob, v.blocks, _settlement(data, v), options)
+        else:
+            report = solve_with(prob, options)
     except SolverError as exc:
         if exc.outcome not in ("infeasible", "infeasible or unbounded"):
             raise
@@ -870,4 +927,60 @@ def optimize_risk(
         solve_time_s=report.time_s,
         solver=report.solver,
         model_size=size,
+        method=report.method,
     )
+
+
+BENDERS_MIN_ROWS = 150_000
+"""The extensive-form size (scenario rows, estimated by :func:`scenario_rows`) from which
+``decomposition="auto"`` solves by Benders: below it the one model solves in seconds."""
+
+
+def scenario_rows(data: RiskData) -> int:
+    """An estimate of the extensive form's recourse rows: per scenario and part-year with
+    demand, one cover row and up to two rows per recourse option of the part."""
+    options: dict[str, int] = defaultdict(int)
+    for r in data.recourse:
+        options[r.part] += (r.backup_premium_per_unit is not None) + (
+            r.expedite_premium_per_unit is not None
+        )
+    for r in data.reservations:
+        options[r.part] += 1
+    per_scenario = sum(
+        sum(1 for d in p.demand_units if d > 0) * (1 + 2 * options[p.id])
+        for p in data.allocation.parts
+        if options[p.id]
+    )
+    return data.n_scenarios * per_scenario
+
+
+def use_benders(data: RiskData, options: SolverOptions) -> bool:
+    """Whether ``options`` solve ``data`` by :mod:`~keiretsu.optimize.benders`: when asked
+    to, or (``"auto"``) with HiGHS, a gap of at least ``BENDERS_MIN_GAP`` and at least
+    :data:`BENDERS_MIN_ROWS` scenario rows."""
+    if options.decomposition != "auto":
+        return options.decomposition == "benders"
+    return (
+        options.solver == "highs"
+        and (options.gap if options.gap is not None else 1e-4) >= BENDERS_MIN_GAP
+        and scenario_rows(data) >= BENDERS_MIN_ROWS
+    )
+
+
+def _settlement(data: RiskData, v: RiskVariables) -> benders.Settlement:
+    """How the objective values scenario costs (model units): expected cost plus
+    ``cvar_weight`` x CVaR, with eta at the VaR and ``z_k = max(C_k - eta, 0)``."""
+    pi = data.weights()
+    lam = float(data.cvar_weight)
+
+    def objective(costs: np.ndarray) -> tuple[float, dict[pulp.LpVariable, float]]:
+        expected = float(pi @ costs)
+        if v.eta is None:
+            return expected, {}
+        value, at_risk = cvar(costs, data.alpha, pi)
+        values = {v.eta: at_risk} | {
+            z: max(float(c) - at_risk, 0.0) for z, c in zip(v.excess, costs, strict=True)
+        }
+        return expected + lam * value, values
+
+    return benders.Settlement(costs=v.cost, thetas=v.recourse_cost, objective=objective)

@@ -184,6 +184,17 @@ class SolverSettings(Spec):
     """Relative MIP gap at which a solve stops as optimal."""
     threads: int | None = Field(default=None, ge=1)
     """Solver threads (none: the solver's default)."""
+    decomposition: Literal["auto", "extensive", "benders"] = "auto"
+    """How the two-stage risk model is solved: ``extensive`` (all scenarios in one model),
+    ``benders`` (the L-shaped method, scenario by scenario; HiGHS only) or ``auto``
+    (Benders when the one model would have 150,000 scenario rows or more and the gap is
+    at least 1e-3)."""
+
+    @model_validator(mode="after")
+    def _benders_needs_highs(self) -> SolverSettings:
+        if self.decomposition == "benders" and self.solver != "highs":
+            raise ValueError("decomposition 'benders' needs solver 'highs'")
+        return self
 
 
 class RiskSettings(Spec):
