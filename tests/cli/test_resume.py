@@ -60,6 +60,13 @@ def _completed_chunks(run_dir: Path, work: str = "simulate") -> int:
         return 0
 
 
+def _interruptible() -> None:
+    """In the child: Ctrl-C live, as in a terminal, even when the test run itself was
+    started with SIGINT ignored (a shell's background job: ``(make test &)``), which the
+    child would otherwise inherit (Python then installs no KeyboardInterrupt handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(args: list[str], **kw) -> subprocess.Popen:
     env = {**os.environ, "COLUMNS": "100"}
     return subprocess.Popen(
@@ -69,6 +76,7 @@ def _start(args: list[str], **kw) -> subprocess.Popen:
         text=True,
         env=env,
         start_new_session=True,  # its own process group, like a job in a terminal
+        preexec_fn=_interruptible,
         **kw,
     )
 
