@@ -306,3 +306,23 @@ def test_a_time_limit_stops_with_the_plan_in_hand_and_says_so() -> None:
     assert r.method == "Benders (L-shaped): 1 LP rounds, 1 MIP rounds"
     exact = optimize_risk(data, EXACT)
     assert r.objective >= exact.objective - 1e-6 * abs(exact.objective)
+
+
+def test_json_output_stays_clean_when_benders_solves(write_yaml, tmp_path) -> None:
+    """HiGHS prints a banner on its first use, from native code (file descriptor 1): the
+    decomposition's own HiGHS instances must keep it off ``--json``'s stdout too."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.unit.test_optimize_study import RANDOM
+
+    scenario = write_yaml(RANDOM)
+    done = subprocess.run(
+        [sys.executable, "-m", "keiretsu.cli", "optimize", str(scenario), "--risk",
+         "--decomposition", "benders", "-n", "0", "--out", str(tmp_path / "run"), "--json"],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["ok"] is True and payload["solver"]["method"].startswith("Benders")

@@ -232,6 +232,20 @@ def solve(
     options: SolverOptions,
 ) -> SolveReport:
     """Solve master ``prob`` and the scenario ``blocks`` by the L-shaped method (module
+    docstring); see :func:`_solve`. HiGHS's banner (printed by whichever instance runs
+    first) is kept off stdout for the whole solve: file descriptor 1 is shared by the
+    threads that solve the subproblems, so it is redirected once, around all of them."""
+    with _quiet_native_stdout():
+        return _solve(prob, blocks, settlement, options)
+
+
+def _solve(
+    prob: pulp.LpProblem,
+    blocks: list[RecourseBlock],
+    settlement: Settlement,
+    options: SolverOptions,
+) -> SolveReport:
+    """Solve master ``prob`` and the scenario ``blocks`` by the L-shaped method (module
     docstring); write the solution into the PuLP variables (the recourse variables'
     too). Returns a :class:`SolveReport` ("optimal" within ``options.gap``, or
     "feasible" at the time limit, ``method`` naming the rounds); raises
@@ -275,8 +289,7 @@ def solve(
         )
         if mip:  # a MIP re-solved after changes starts afresh: HiGHS 1.16 reported a
             master.clearSolver()  # stale objective and bound otherwise
-        with _quiet_native_stdout():
-            master.run()
+        master.run()
         status = master.getModelStatus()
         has = master.getInfo().primal_solution_status == 2  # feasible
         if status in (highspy.HighsModelStatus.kInfeasible,):
