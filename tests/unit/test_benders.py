@@ -326,3 +326,27 @@ def test_json_output_stays_clean_when_benders_solves(write_yaml, tmp_path) -> No
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     assert payload["ok"] is True and payload["solver"]["method"].startswith("Benders")
+
+
+def test_the_cli_shows_the_rounds_while_it_solves_and_then_lets_go() -> None:
+    import io
+    import logging
+    from unittest import mock
+
+    from rich.console import Console
+
+    from keiretsu.cli.optimizer import _solve_status
+
+    logger = logging.getLogger("keiretsu.optimize.benders")
+    handlers, level = list(logger.handlers), logger.level
+    console = Console(file=io.StringIO())
+    status = mock.MagicMock()
+    with mock.patch.object(console, "status") as make:
+        make.return_value.__enter__.return_value = status
+        with _solve_status(console, "optimizing (risk model)"):
+            assert logger.isEnabledFor(logging.INFO)
+            logger.info("Benders: LP round %d, bound within %.2f %% of the best point", 3, 1.5)
+    status.update.assert_called_once_with(
+        "optimizing (risk model): Benders: LP round 3, bound within 1.50 % of the best point"
+    )
+    assert logger.handlers == handlers and logger.level == level

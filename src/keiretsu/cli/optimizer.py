@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +65,29 @@ def _solver_options_decorators(command):
     ):
         command = option(command)
     return command
+
+
+@contextlib.contextmanager
+def _solve_status(console, what: str) -> Iterator[None]:
+    """A status line on stderr for a long solve: the rounds of the L-shaped method, which
+    ``keiretsu.optimize.benders`` logs at INFO, as they come."""
+    import logging
+
+    logger = logging.getLogger("keiretsu.optimize.benders")
+    with console.status(what + "...") as status:
+
+        class Rounds(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                status.update(f"{what}: {record.getMessage()}")
+
+        handler, level = Rounds(logging.INFO), logger.level
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        try:
+            yield
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
 
 
 def _solver_options(scenario, **overrides):
@@ -239,18 +264,20 @@ def optimize(
             "evaluating the incentive menus and program options "
             f"({settings.evaluation_replications} replications each)..."
         )
-    console.print("optimizing" + (" (risk model)" if use_risk else "") + "...")
+    what = "optimizing" + (" (risk model)" if use_risk else "")
+    console.print(what + "...")
     try:
-        result = study.optimize(
-            scenario,
-            objective=objective,
-            risk=use_risk,
-            scenarios=n_scenarios,
-            alpha=alpha_used if use_risk else None,
-            cvar_weight=lambda_used if use_risk else None,
-            seed=seed,
-            options=options,
-        )
+        with _solve_status(console, what):
+            result = study.optimize(
+                scenario,
+                objective=objective,
+                risk=use_risk,
+                scenarios=n_scenarios,
+                alpha=alpha_used if use_risk else None,
+                cvar_weight=lambda_used if use_risk else None,
+                seed=seed,
+                options=options,
+            )
     except SolverError as exc:
         _optimizer_failure(exc, scenario_file, as_json)
         return

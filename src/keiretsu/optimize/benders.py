@@ -67,6 +67,7 @@ from keiretsu.optimize.solve import (
 )
 
 log = logging.getLogger(__name__)
+"""Each round is logged at INFO (the CLI shows it as the solve's progress)."""
 
 IN_OUT = 0.3
 """The in-out weight ``lambda`` of the master's point while the bound rises."""
@@ -421,14 +422,8 @@ def _solve(
                 best_lp, lp_best_point = objective, (x, results)
             added = add_cuts(x, point, results)
         lp_gap = (best_lp - bound) / max(abs(best_lp), 1e-12)
-        log.debug(
-            "LP round %d: bound %.6g, best point %.6g, gap %.2e, %d cuts, %.1f s",
-            rounds,
-            bound,
-            best_lp,
-            lp_gap,
-            added,
-            time.perf_counter() - started,
+        log.info(
+            "Benders: LP round %d, bound within %.2f %% of the best point", rounds, 100 * lp_gap
         )
         if (
             added == 0
@@ -484,13 +479,10 @@ def _solve(
                 continue
             if objective < best_value:
                 best, best_value = (x, results), objective
-            log.debug(
-                "MIP round %d: bound %.6g, incumbent %.6g (best %.6g), %.1f s",
+            log.info(
+                "Benders: MIP round %d, plan within %.2f %% of the bound",
                 rounds,
-                bound,
-                objective,
-                best_value,
-                time.perf_counter() - started,
+                100 * (best_value - bound) / max(abs(best_value), 1e-12),
             )
             if (best_value - bound) / max(abs(best_value), 1e-12) <= gap:
                 break
