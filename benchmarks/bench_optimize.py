@@ -14,7 +14,7 @@
 5. growth with parts (100 / 200 / 500 parts, suppliers = parts / 10, K = 20) and with
    scenarios (500 parts, K = 10 / 25 / 50 / 100), 1 % gap.
 
-Times: ``map`` = scenario -> allocation data (``experiments.optimize.optimization_input``),
+Times: ``map`` = scenario -> allocation data (``experiments.optimize_input.optimization_input``),
 ``sample`` = capacity scenarios from the disruption model, ``build`` = the PuLP model,
 ``solve`` = HiGHS through ``solve.solve_with``. Median of 3 runs after a warm-up; on the
 shared 2-core machine figures vary by about +-30 %.
@@ -34,6 +34,7 @@ from pathlib import Path
 from _workloads import machine, median_time, optimizer_scenario, source_state, table, verdict
 from keiretsu.experiments import closed_loop as loop_study
 from keiretsu.experiments import optimize as study
+from keiretsu.experiments import optimize_input
 from keiretsu.optimize.allocation import optimize_allocation
 from keiretsu.optimize.risk import optimize_risk
 from keiretsu.optimize.solve import SolverOptions
@@ -58,15 +59,17 @@ def at_scale(n_parts: int, k: int) -> list[str]:
     """One risk-model point of the issue's workload: times of every step."""
     started = time.perf_counter()
     scenario = optimizer_scenario(n_parts)
-    inp = study.optimization_input(scenario)
+    inp = optimize_input.optimization_input(scenario)
     map_s = time.perf_counter() - started
     started = time.perf_counter()
     evaluated = study.evaluate_options(scenario, seed=1)
     inp = dataclasses.replace(inp, data=study.with_options(inp.data, evaluated))
     eval_s = time.perf_counter() - started
     started = time.perf_counter()
-    caps = study.capacity_scenarios(scenario, k, 1)
-    data = study.risk_data(scenario, inp, caps, alpha=0.95, cvar_weight=1.0, evaluated=evaluated)
+    caps = optimize_input.capacity_scenarios(scenario, k, 1)
+    data = optimize_input.risk_data(
+        scenario, inp, caps, alpha=0.95, cvar_weight=1.0, evaluated=evaluated
+    )
     sample_s = time.perf_counter() - started
     r = optimize_risk(data, AT_SCALE)
     total = map_s + eval_s + sample_s + r.build_time_s + r.solve_time_s
@@ -108,8 +111,8 @@ def main() -> None:
     started = time.perf_counter()  # once: the payback studies are cached afterwards
     evaluated = study.evaluate_options(scenario, seed=scenario.run.seed)
     eval_s = time.perf_counter() - started
-    map_s, _ = median_time(lambda: study.optimization_input(scenario))
-    inp = study.optimization_input(scenario)
+    map_s, _ = median_time(lambda: optimize_input.optimization_input(scenario))
+    inp = optimize_input.optimization_input(scenario)
     inp = dataclasses.replace(inp, data=study.with_options(inp.data, evaluated))
     print(f"EV menus and programs evaluated in {eval_s:.2f} s (payback studies, KPIs)")
     det_s, _ = median_time(lambda: optimize_allocation(inp.data, OPTIONS))
@@ -137,9 +140,9 @@ def main() -> None:
         ]
     ]
     for k in (10, 50, 100, 200):
-        sample_s, _ = median_time(lambda k=k: study.capacity_scenarios(scenario, k, 1))
-        caps = study.capacity_scenarios(scenario, k, 1)
-        data = study.risk_data(
+        sample_s, _ = median_time(lambda k=k: optimize_input.capacity_scenarios(scenario, k, 1))
+        caps = optimize_input.capacity_scenarios(scenario, k, 1)
+        data = optimize_input.risk_data(
             scenario, inp, caps, alpha=0.95, cvar_weight=1.0, evaluated=evaluated
         )
         total_s, _ = median_time(lambda data=data: optimize_risk(data, OPTIONS))

@@ -16,6 +16,7 @@ import pytest
 
 from keiretsu.experiments import incentives as inc
 from keiretsu.experiments import optimize as study
+from keiretsu.experiments import optimize_input
 from keiretsu.optimize.allocation import AllocationData, Offer, Part, Supplier
 from keiretsu.optimize.incentives import IncentiveMenu, IncentiveOption
 from keiretsu.optimize.risk import Recourse, RiskData, optimize_risk
@@ -163,7 +164,7 @@ def rationed(requested: float, capacity: float, others: float, w: float, reserve
 
 def test_priority_availability_is_the_rationing_rule_in_each_week(scenario) -> None:
     ev = inc.evaluate_incentives(scenario, seed=1)
-    sup_left, effective, _, _ = study.scenario_draws(scenario, 2, 7)
+    sup_left, effective, _, _ = optimize_input.scenario_draws(scenario, 2, 7)
     by_option = inc.option_availability(scenario, ev, sup_left, effective)
     b = 80 / (80 + 50)
     weights = {

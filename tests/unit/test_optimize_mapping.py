@@ -15,6 +15,7 @@ import pytest
 
 from keiretsu.errors import InputError
 from keiretsu.experiments import optimize as study
+from keiretsu.experiments import optimize_input
 from keiretsu.scenario.loader import load_plan, load_scenario
 from keiretsu.scenario.plan_yaml import plan_to_yaml
 from tests.helpers import edit, errors_of
@@ -109,7 +110,7 @@ def scenario(write_yaml):
 
 
 def test_demand_is_the_expected_annual_demand_with_growth_and_seasonality(scenario) -> None:
-    data = study.optimization_input(scenario).data
+    data = optimize_input.optimization_input(scenario).data
     assert data.years == (1, 2)
     parts = {p.id: p for p in data.parts}
     # 26 weeks x 80 + 26 weeks x 120 = 5,200; x 1.1 in year 2
@@ -118,24 +119,30 @@ def test_demand_is_the_expected_annual_demand_with_growth_and_seasonality(scenar
 
 
 def test_shortage_penalties_follow_the_annual_bucket_convention(scenario, write_yaml) -> None:
-    parts = {p.id: p for p in study.optimization_input(scenario).data.parts}
+    parts = {p.id: p for p in optimize_input.optimization_input(scenario).data.parts}
     # backorder: cheapest price 20 + 2 per week x 52 weeks x half a year
     assert parts["CELL"].shortage_penalty_per_unit == pytest.approx(20.0 + 2.0 * 26.0)
     assert parts["CASE"].shortage_penalty_per_unit == 9.0  # given in optimize:
     text = edit(SCENARIO, "  shortage_penalty_per_unit: {CASE: 9}\n", "")
-    parts = {p.id: p for p in study.optimization_input(load_scenario(write_yaml(text))).data.parts}
+    parts = {
+        p.id: p
+        for p in optimize_input.optimization_input(load_scenario(write_yaml(text))).data.parts
+    }
     assert parts["CASE"].shortage_penalty_per_unit == pytest.approx(1.0 + 5.0)  # penalty + revenue
     text = edit(
         SCENARIO,
         "  capacity_utilisation: 0.9\n",
         "  capacity_utilisation: 0.9\n  meet_demand: [CELL]\n",
     )
-    parts = {p.id: p for p in study.optimization_input(load_scenario(write_yaml(text))).data.parts}
+    parts = {
+        p.id: p
+        for p in optimize_input.optimization_input(load_scenario(write_yaml(text))).data.parts
+    }
     assert parts["CELL"].shortage_penalty_per_unit is None  # must be met: no shortage variable
 
 
 def test_capacities_qualification_prices_and_rules(scenario) -> None:
-    inp = study.optimization_input(scenario)
+    inp = optimize_input.optimization_input(scenario)
     data = inp.data
     offers = {(o.supplier, o.part): o for o in data.offers}
     suppliers = {s.id: s for s in data.suppliers}
@@ -183,7 +190,7 @@ def test_dual_sourcing_waits_for_a_second_source_to_be_qualified(write_yaml) -> 
         "    CELL: {ALPHA: 0.6, BETA: 0.4}",
         "    CELL: {ALPHA: 1.0}\n    CASE: {ALPHA: 0.5, BETA: 0.5}",
     )
-    inp = study.optimization_input(load_scenario(write_yaml(text)))
+    inp = optimize_input.optimization_input(load_scenario(write_yaml(text)))
     cell = next(p for p in inp.data.parts if p.id == "CELL")
     assert cell.min_suppliers == 2 and cell.min_suppliers_from_year == 2
     assert any("CELL" in n and "dual sourcing from year 2" in n for n in inp.notes)
@@ -192,14 +199,14 @@ def test_dual_sourcing_waits_for_a_second_source_to_be_qualified(write_yaml) -> 
 def test_a_fractional_horizon_is_refused(write_yaml) -> None:
     scenario = load_scenario(write_yaml(edit(SCENARIO, "  years: 2\n", "  years: 1.5\n")))
     with pytest.raises(InputError, match="whole years"):
-        study.optimization_input(scenario)
+        optimize_input.optimization_input(scenario)
 
 
 def test_capacity_scenarios_are_the_yearly_share_of_capacity_left(scenario) -> None:
     """ALPHA is down 35 days after every 70 up (fixed): at mid-week, weeks 10-14, 25-29,
     40-44 in year 1 (15 of 52) and 55-59, 70-74, 85-89, 100-103 in year 2 (19)."""
-    caps = study.capacity_scenarios(scenario, 3, seed=1)
-    inp = study.optimization_input(scenario)
+    caps = optimize_input.capacity_scenarios(scenario, 3, seed=1)
+    inp = optimize_input.optimization_input(scenario)
     index = {(o.supplier, o.part): j for j, o in enumerate(inp.data.offers)}
     assert caps.offer.shape == (3, 2, len(inp.data.offers))
     for part in ("CELL", "CASE"):  # CASE: unlimited capacity, a full stop still stops it
@@ -209,7 +216,7 @@ def test_capacity_scenarios_are_the_yearly_share_of_capacity_left(scenario) -> N
     np.testing.assert_allclose(caps.offer[:, :, index[("BETA", "CELL")]], 1.0)
     alpha = [s.id for s in scenario.suppliers].index("ALPHA")
     np.testing.assert_allclose(caps.supplier[:, :, alpha], [[37 / 52, 33 / 52]] * 3)
-    assert min(caps.replications) >= study.SCENARIO_OFFSET  # never a simulated replication
+    assert min(caps.replications) >= optimize_input.SCENARIO_OFFSET  # never a simulated replication
 
 
 def test_a_partial_loss_leaves_unlimited_capacity_unlimited(write_yaml) -> None:
@@ -218,8 +225,8 @@ def test_a_partial_loss_leaves_unlimited_capacity_unlimited(write_yaml) -> None:
         "    down_days: {kind: fixed, value: 35}\n",
         "    down_days: {kind: fixed, value: 35}\n    capacity_lost: 0.5\n",
     )
-    caps = study.capacity_scenarios(load_scenario(write_yaml(text)), 2, seed=1)
-    inp = study.optimization_input(load_scenario(write_yaml(text)))
+    caps = optimize_input.capacity_scenarios(load_scenario(write_yaml(text)), 2, seed=1)
+    inp = optimize_input.optimization_input(load_scenario(write_yaml(text)))
     index = {(o.supplier, o.part): j for j, o in enumerate(inp.data.offers)}
     np.testing.assert_allclose(caps.offer[:, 0, index[("ALPHA", "CELL")]], 1 - 0.5 * 15 / 52)
     np.testing.assert_allclose(caps.offer[:, :, index[("ALPHA", "CASE")]], 1.0)

@@ -228,6 +228,7 @@ def optimize(
     from keiretsu.errors import SolverError
     from keiretsu.experiments import closed_loop as loop_study
     from keiretsu.experiments import optimize as study
+    from keiretsu.experiments import optimize_input
     from keiretsu.fileio import TableWriter, write_text_atomic
     from keiretsu.reports.console import print_choices, print_closed_loop
     from keiretsu.reports.optimizer_figures import optimize_figures
@@ -348,7 +349,7 @@ def optimize(
         "closed_loop": "both plans simulated with the same seed and replications (common random "
         "numbers); differences are paired per replication (optimized - scenario plan)",
         "out_of_sample": "the model's disruption scenarios are the scenario's disruption model "
-        f"drawn at replication indices from {study.SCENARIO_OFFSET:,} on, and the options' "
+        f"drawn at replication indices from {optimize_input.SCENARIO_OFFSET:,} on, and the options' "
         "evaluations (payback studies, supplier KPIs) use a seed derived from the run's: the "
         "closed-loop simulation (replications 0..n-1 of the run's seed) shares no random "
         "numbers with what the model saw",

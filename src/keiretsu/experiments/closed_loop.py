@@ -2,7 +2,7 @@
 
 Closed loop (:func:`closed_loop`, :func:`simulated_objective`): the plans are simulated
 at replications 0..n-1 of the run's seed; the model saw the disruption model at indices
-from :data:`keiretsu.experiments.optimize.SCENARIO_OFFSET` on and the option evaluations
+from :data:`keiretsu.experiments.optimize_input.SCENARIO_OFFSET` on and the option evaluations
 ran at a derived seed (:func:`keiretsu.experiments.incentives.evaluation_seed`), so the
 check is out of sample. The frontier (:func:`frontier`) solves the risk model for a range
 of CVaR weights on the same scenarios and simulates every point's plan the same way.
@@ -18,13 +18,8 @@ import numpy as np
 import pandas as pd
 
 from keiretsu.analysis.stats import summarize
-from keiretsu.experiments.optimize import (
-    CapacityScenarios,
-    capacity_scenarios,
-    evaluate_options,
-    optimize,
-    solver_options,
-)
+from keiretsu.experiments.optimize import evaluate_options, optimize, solver_options
+from keiretsu.experiments.optimize_input import CapacityScenarios, capacity_scenarios
 from keiretsu.experiments.runs import SimulationResult, simulate
 from keiretsu.fileio import Checkpoint
 from keiretsu.optimize.solve import SolverOptions

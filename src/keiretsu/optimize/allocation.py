@@ -120,6 +120,7 @@ from keiretsu.optimize.solve import (
     SolveReport,
     SolverOptions,
     gc_paused,
+    model_size,
     name_token,
     pairs_value,
     solve_with,
@@ -296,24 +297,14 @@ class AllocationResult:
     """The option chosen per menu supplier."""
     programs: dict[str, float] = field(default_factory=dict)
     """The programs funded, with the buyer cost share chosen."""
+    method: str = "one model"
+    """How it was solved (``SolveReport.method``)."""
     incentive_costs: pd.DataFrame | None = None
     """Per menu supplier, option and year: chosen, volume_units (bought under the option:
     0 unless chosen), rebate (money back, >= 0), take_or_pay_shortfall_units, take_or_pay
     and one column per component of :data:`keiretsu.optimize.incentives.COMPONENTS`."""
     program_choices: pd.DataFrame | None = None
     """Per program and share option: chosen, buyer_npv, supplier_npv, buyer capex by year."""
-
-
-def model_size(prob: pulp.LpProblem) -> dict[str, int]:
-    """``{"rows", "columns", "integer_columns", "nonzeros"}`` of a PuLP model."""
-    columns = prob.variables()
-    rows = prob.constraints()
-    return {
-        "rows": len(rows),
-        "columns": len(columns),
-        "integer_columns": sum(1 for v in columns if v.cat in (pulp.LpInteger, pulp.LpBinary)),
-        "nonzeros": sum(len(c) for c in rows),
-    }
 
 
 @dataclass(frozen=True)
@@ -1294,6 +1285,7 @@ def _result(
         programs=funded,
         incentive_costs=incentive_costs,
         program_choices=program_choices,
+        method=report.method,
     )
 
 

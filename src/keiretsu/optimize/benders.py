@@ -61,9 +61,9 @@ from keiretsu.optimize.solve import (
     Pairs,
     SolveReport,
     SolverOptions,
-    _lp_path,
-    _prepare_highs_threads,
-    _quiet_native_stdout,
+    lp_path,
+    prepare_highs_threads,
+    quiet_native_stdout,
 )
 
 log = logging.getLogger(__name__)
@@ -233,10 +233,15 @@ def solve(
     options: SolverOptions,
 ) -> SolveReport:
     """Solve master ``prob`` and the scenario ``blocks`` by the L-shaped method (module
-    docstring); see :func:`_solve`. HiGHS's banner (printed by whichever instance runs
-    first) is kept off stdout for the whole solve: file descriptor 1 is shared by the
-    threads that solve the subproblems, so it is redirected once, around all of them."""
-    with _quiet_native_stdout():
+    docstring); write the solution into the PuLP variables (the recourse variables'
+    too). Returns a :class:`SolveReport` ("optimal" within ``options.gap``, or
+    "feasible" at an early stop, ``method`` naming the rounds); raises
+    :class:`SolverError` when the master is infeasible or no plan was found in time.
+
+    HiGHS's banner (printed by whichever instance runs first) is kept off stdout for the
+    whole solve: file descriptor 1 is shared by the threads that solve the subproblems,
+    so it is redirected once, around all of them."""
+    with quiet_native_stdout():
         return _solve(prob, blocks, settlement, options)
 
 
@@ -246,17 +251,13 @@ def _solve(
     settlement: Settlement,
     options: SolverOptions,
 ) -> SolveReport:
-    """Solve master ``prob`` and the scenario ``blocks`` by the L-shaped method (module
-    docstring); write the solution into the PuLP variables (the recourse variables'
-    too). Returns a :class:`SolveReport` ("optimal" within ``options.gap``, or
-    "feasible" at the time limit, ``method`` naming the rounds); raises
-    :class:`SolverError` when the master is infeasible or no plan was found in time."""
+    """:func:`solve`, with stdout already redirected."""
     import highspy
 
     started = time.perf_counter()
     gap = 1e-4 if options.gap is None else options.gap
     limit = math.inf if options.time_limit_s is None else options.time_limit_s
-    _prepare_highs_threads(options.threads)
+    prepare_highs_threads(options.threads)
     using = pulp.HiGHS(msg=False, threads=options.threads)
     using.createAndConfigureSolver(prob)
     using.buildSolverModel(prob)
@@ -294,7 +295,7 @@ def _solve(
         status = master.getModelStatus()
         has = master.getInfo().primal_solution_status == 2  # feasible
         if status in (highspy.HighsModelStatus.kInfeasible,):
-            path = _lp_path(prob)
+            path = lp_path(prob)
             raise SolverError(
                 f"model {prob.name!r}: infeasible (model written to {path})",
                 status=pulp.LpSolveStatus.Infeasible,
@@ -523,7 +524,7 @@ def _solve(
 
 
 def _no_plan(prob: pulp.LpProblem, limit: float) -> SolverError:
-    path = _lp_path(prob)
+    path = lp_path(prob)
     return SolverError(
         f"model {prob.name!r}: stopped at the time limit ({limit:g} s) without a feasible "
         f"solution (model written to {path})",

@@ -100,7 +100,6 @@ from keiretsu.optimize.allocation import (
     _result,
     fix_choices,
     fix_units,
-    model_size,
 )
 from keiretsu.optimize.allocation import (
     build as build_allocation,
@@ -115,6 +114,7 @@ from keiretsu.optimize.solve import (
     Pairs,
     SolverOptions,
     gc_paused,
+    model_size,
     name_token,
     pairs_value,
     solve_with,

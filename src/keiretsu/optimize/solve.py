@@ -102,6 +102,18 @@ def gc_paused(build):
     return paused
 
 
+def model_size(prob: pulp.LpProblem) -> dict[str, int]:
+    """``{"rows", "columns", "integer_columns", "nonzeros"}`` of a PuLP model."""
+    columns = prob.variables()
+    rows = prob.constraints()
+    return {
+        "rows": len(rows),
+        "columns": len(columns),
+        "integer_columns": sum(1 for v in columns if v.cat in (pulp.LpInteger, pulp.LpBinary)),
+        "nonzeros": sum(len(c) for c in rows),
+    }
+
+
 SolverName = Literal["highs", "cbc"]
 SOLVERS: tuple[str, ...] = ("highs", "cbc")
 Decomposition = Literal["auto", "extensive", "benders"]
@@ -208,7 +220,7 @@ class SolveReport:
 
 
 @contextlib.contextmanager
-def _quiet_native_stdout() -> Iterator[None]:
+def quiet_native_stdout() -> Iterator[None]:
     """Send file descriptor 1 to /dev/null while a native solver runs: HiGHS prints its
     banner on first use even with ``msg=False``, which would break ``--json`` output and
     clutter tables; statuses come back through the API, not the log."""
@@ -246,7 +258,7 @@ def solver(
     raise ValueError(f"unknown solver {name!r} (highs or cbc)")
 
 
-def _lp_path(prob: pulp.LpProblem) -> str:
+def lp_path(prob: pulp.LpProblem) -> str:
     """Write ``prob`` to an LP file in the temporary folder; return its path."""
     path = os.path.join(tempfile.gettempdir(), f"keiretsu-{prob.name}.lp")
     with contextlib.suppress(OSError, pulp.PulpError):
@@ -255,7 +267,7 @@ def _lp_path(prob: pulp.LpProblem) -> str:
 
 
 def _run(prob: pulp.LpProblem, using: pulp.LpSolver) -> pulp.LpSolveStats:
-    with _quiet_native_stdout():
+    with quiet_native_stdout():
         return prob.solve(using)
 
 
@@ -265,7 +277,7 @@ def solve(prob: pulp.LpProblem, using: pulp.LpSolver | None = None) -> pulp.LpSo
     if stats.status == pulp.LpSolveStatus.Optimal and stats.has_solution:
         return stats
     words = STATUS_WORDS.get(stats.status, stats.status.name)
-    path = _lp_path(prob)
+    path = lp_path(prob)
     raise SolverError(
         f"model {prob.name!r}: {words} (model written to {path})",
         status=stats.status,
@@ -292,7 +304,7 @@ def _feasibility_eps(prob: pulp.LpProblem) -> float:
     return 1e-6 * max(1.0, largest)
 
 
-def _prepare_highs_threads(threads: int | None) -> None:
+def prepare_highs_threads(threads: int | None) -> None:
     """Reset HiGHS's process-wide scheduler when a solve asks for another thread count."""
     global _highs_threads
     if threads is None or threads == _highs_threads:
@@ -314,14 +326,14 @@ def solve_with(prob: pulp.LpProblem, options: SolverOptions | None = None) -> So
     options = options or SolverOptions()
     using = solver(options.solver, options.time_limit_s, options.threads, options.gap)
     if options.solver == "highs":
-        _prepare_highs_threads(options.threads)
+        prepare_highs_threads(options.threads)
     started = time.perf_counter()
     stats = _run(prob, using)
     elapsed = time.perf_counter() - started
     outcome = _outcome(stats)
     if outcome in ("optimal", "feasible"):
         if outcome == "feasible" and not prob.valid(_feasibility_eps(prob)):
-            path = _lp_path(prob)
+            path = lp_path(prob)
             raise SolverError(
                 f"model {prob.name!r}: the solver stopped at {_EARLY_STOPS[stats.status]} "
                 f"with a solution that violates the constraints (model written to {path})",
@@ -342,7 +354,7 @@ def solve_with(prob: pulp.LpProblem, options: SolverOptions | None = None) -> So
             stopped_by=_EARLY_STOPS.get(stats.status, "") if outcome == "feasible" else "",
             stats=stats,
         )
-    path = _lp_path(prob)
+    path = lp_path(prob)
     if outcome == "no solution":
         what = f"stopped at {_EARLY_STOPS[stats.status]} without a feasible solution"
         if options.time_limit_s is not None and stats.status == pulp.LpSolveStatus.TimeLimit:
