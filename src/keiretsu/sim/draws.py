@@ -37,6 +37,7 @@ import numpy as np
 from keiretsu.rng import stream
 from keiretsu.scenario.model import Scenario
 from keiretsu.sim.contracts import Improvements, draw_improvements
+from keiretsu.sim.defects import Inspection
 from keiretsu.sim.disruptions import schedules
 from keiretsu.sim.network import LEARNING_ON_TIME_PENALTY, Network
 from keiretsu.sim.programs import ProgramRuns, effect_matrix, program_runs
@@ -49,7 +50,7 @@ class Draws:
     demand_t: np.ndarray  # (T, R, P) units
     transit_t: np.ndarray  # (T, R, O) whole periods a shipment leaving then takes (late included)
     late_t: np.ndarray  # (T, R, O) extra periods when late (0 when on time)
-    defect_rngs: list[np.random.Generator] | None  # one per replication; None if no defects
+    defects: Inspection | None  # one generator per replication; None if no defects
     expedite_lead_t: np.ndarray | None  # (T, R, P) expedited lead time, periods; None if unused
     supplier_left_t: np.ndarray | None = None  # (T, R, U) share of capacity left (disruptions)
     offer_left_t: np.ndarray | None = None  # (T, R, O) share left by tier-2 causes
@@ -92,7 +93,9 @@ def draw(
     lead = np.empty((T, R, O), dtype=np.int32)
     late = np.empty((T, R, O), dtype=np.int32)
     any_defects = bool((net.defect_rate > 0).any())
-    defect_rngs = [stream(seed, rep, "defects") for rep in replications] if any_defects else None
+    defects = (
+        Inspection([stream(seed, rep, "defects") for rep in replications]) if any_defects else None
+    )
     # (part, supplier) -> offer, as ``scenario.offers_for`` gives it, in one pass
     offer_of = {(o.part, s.id): o for s in scenario.suppliers for o in s.offers}
     offers = [
@@ -199,7 +202,7 @@ def draw(
         demand_t=demand,
         transit_t=lead,
         late_t=late,
-        defect_rngs=defect_rngs,
+        defects=defects,
         expedite_lead_t=expedite_lead,
         supplier_left_t=sched.supplier_left,
         offer_left_t=sched.offer_left,

@@ -438,16 +438,9 @@ class Kernel:
         self.transit -= arriving
         np.copyto(self.transit, 0.0, where=self.transit < ORDER_EPS)
         accepted = arriving
-        if draws.defect_rngs is not None:
-            counts = arriving.astype(np.int64)  # whole units (truncation = floor here)
-            rejected = rec["rejected"][t]
+        if draws.defects is not None:  # whole units arrived (truncated), binomial defects
             rate = self.defect_rate(t) if self.defects_vary else net.defect_rate
-            if rate.ndim == 2:
-                for r, rng in enumerate(draws.defect_rngs):
-                    rejected[r] = rng.binomial(counts[r], rate[r])
-            else:
-                for r, rng in enumerate(draws.defect_rngs):
-                    rejected[r] = rng.binomial(counts[r], rate)
+            rejected = draws.defects.rejected(arriving, rate, out=rec["rejected"][t])
             self.backlog += rejected
             # re-ordered after this period's shipping (out of place: the state may be a view
             # of the review's record)
