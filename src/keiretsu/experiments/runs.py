@@ -294,6 +294,7 @@ def manifest(
         "pydantic",
         "pyarrow",
         "joblib",
+        "numba",
     ):
         try:
             packages[name] = metadata.version(name)
