@@ -693,10 +693,11 @@ def _qf_refund_range(channel: Channel, delta: np.ndarray) -> tuple[np.ndarray, n
     above, below = x[x > q0], x[x < q0]
     # a scaled kink within rounding of Q° is Q° itself (delta = 1 - x_j / Q°)
     j_up = np.searchsorted(x, q0 * r * (1 + 1e-12), side="right")
-    scaled_up = np.where(j_up < x.size, x[np.minimum(j_up, x.size - 1)] / r, np.inf)
-    nxt = np.minimum(above[0] if above.size else np.inf, scaled_up)
     j_down = np.searchsorted(x, q0 * r * (1 - 1e-12), side="left") - 1
-    scaled_down = np.where(j_down >= 0, x[np.maximum(j_down, 0)] / r, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # delta = 1: no scaled kink (inf)
+        scaled_up = np.where(j_up < x.size, x[np.minimum(j_up, x.size - 1)] / r, np.inf)
+        scaled_down = np.where(j_down >= 0, x[np.maximum(j_down, 0)] / r, 0.0)
+    nxt = np.minimum(above[0] if above.size else np.inf, scaled_up)
     prv = np.maximum(below[-1] if below.size else 0.0, scaled_down)
     right = np.where(np.isfinite(nxt), (q0 + nxt) / 2.0, q0 + 1.0)
     return k_zero_slope(right), k_zero_slope((prv + q0) / 2.0)
