@@ -350,3 +350,24 @@ def test_the_cli_shows_the_rounds_while_it_solves_and_then_lets_go() -> None:
         "optimizing (risk model): Benders: LP round 3, bound within 1.50 % of the best point"
     )
     assert logger.handlers == handlers and logger.level == level
+
+
+def test_a_point_within_the_rows_slack_is_feasible_for_its_subproblem() -> None:
+    """A master point may meet a feasibility row only to its solver's tolerance (a few
+    1e-7 on a row of 1e5 units); the subproblem must then agree that no row is broken,
+    or the method stops on "numerical trouble" (it did, at 500 parts, K = 20, lambda 0)."""
+    import pulp
+
+    from keiretsu.optimize.benders import RecourseBlock, _Sub
+
+    prob = pulp.LpProblem("slack")
+    x = prob.add_variable("x", lowBound=0)
+    r = prob.add_variable("r", lowBound=0, upBound=10)
+    block = RecourseBlock(rows=[([(x, 1.0), (r, 1.0)], 1e5)], cost=[(r, 1.0)])
+    sub = _Sub(block, {x.id: 0})
+    point = np.array([1e5 + 3e-7])
+    assert sub.broken(point).size == 0
+    solved = sub.solve(point)
+    assert solved is not None and solved[0] == pytest.approx(0.0)
+    far = np.array([1e5 + 1.0])  # broken beyond the slack: infeasible, and the row says so
+    assert sub.solve(far) is None and list(sub.broken(far)) == [0]

@@ -76,6 +76,11 @@ STALL_ROUNDS = 3
 point itself (``lambda`` = 1); twice that ends the LP phase."""
 MAX_ROUNDS = 200
 """A guard on the number of rounds of each phase (convergence takes tens)."""
+ROW_SLACK = 1e-9
+"""A recourse row holds at a master point when it is broken by no more than this times
+max(1, |rhs|). A master point may meet a feasibility row only within its solver's
+tolerance (a few 1e-7 on rows of 1e5 units), which its subproblem, solved exactly, calls
+infeasible: such a subproblem is solved again with this slack on its rows."""
 
 
 @dataclass
@@ -191,6 +196,8 @@ class _Sub:
         )
         self.h = h
         self.fixed_index = np.arange(n_own, n_own + n_fix, dtype=np.int32)
+        self.row_index = np.arange(len(rows), dtype=np.int32)
+        self.slack = ROW_SLACK * np.maximum(1.0, np.abs(self.rhs))
 
     def solve(self, x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray] | None:
         """(R_k, subgradient on the fixed columns, recourse values) at master point ``x``,
@@ -202,17 +209,29 @@ class _Sub:
         val = x[self.cols]
         self.h.changeColsBounds(len(self.cols), self.fixed_index, val, val)
         self.h.run()
-        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        if self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            return self._result()
+        if self.broken(x).size:
             return None
+        # no row broken beyond ROW_SLACK: the master's tolerance, not a missing row
+        n, inf = len(self.rhs), highspy.kHighsInf
+        self.h.changeRowsBounds(n, self.row_index, np.full(n, -inf), self.rhs + self.slack)
+        self.h.run()
+        solved = self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        result = self._result() if solved else None
+        self.h.changeRowsBounds(n, self.row_index, np.full(n, -inf), self.rhs)
+        return result
+
+    def _result(self) -> tuple[float, np.ndarray, np.ndarray]:
         sol = self.h.getSolution()
         duals = np.asarray(sol.col_dual)[self.n_own :]
         own = np.asarray(sol.col_value)[: self.n_own]
         return float(self.h.getInfo().objective_function_value), duals, own
 
-    def broken(self, x: np.ndarray, tol: float = 1e-9) -> np.ndarray:
-        """The rows (positions) that fail at ``x`` with no recourse."""
+    def broken(self, x: np.ndarray) -> np.ndarray:
+        """The rows (positions) that fail at ``x`` with no recourse (beyond ``ROW_SLACK``)."""
         lhs = self.projected @ x[self.cols]
-        return np.flatnonzero(lhs > self.rhs + tol * np.maximum(1.0, np.abs(self.rhs)))
+        return np.flatnonzero(lhs > self.rhs + self.slack)
 
 
 def _finite(bound: float | None) -> float:
