@@ -12,15 +12,19 @@
    ``optimize.benders`` from 150,000 scenario rows, the one extensive model below. Target:
    building at most 20 % of the total, the whole within 120 s on 2 cores;
 5. growth with parts (100 / 200 / 500 parts, suppliers = parts / 10, K = 20) and with
-   scenarios (500 parts, K = 10 / 25 / 50 / 100), 1 % gap.
+   scenarios (500 parts, K = 10 / 25 / 50 / 100), 1 % gap;
+6. a frontier's solves on the issue's workload (K = 50, the three weights of
+   ``frontier_lambdas(3, 10)``, 1 % gap, the L-shaped method): each point from scratch,
+   then each from the cuts of the points before (a ``benders.CutPool``, as
+   ``closed_loop.frontier`` does).
 
 Times: ``map`` = scenario -> allocation data (``experiments.optimize_input.optimization_input``),
 ``sample`` = capacity scenarios from the disruption model, ``build`` = the PuLP model,
 ``solve`` = HiGHS through ``solve.solve_with``. Median of 3 runs after a warm-up; on the
 shared 2-core machine figures vary by about +-30 %.
 
-Run: ``.venv/bin/python benchmarks/bench_optimize.py`` (about 5 minutes: sections 4-5
-dominate; ``--ev`` runs sections 1-3 only, about a minute).
+Run: ``.venv/bin/python benchmarks/bench_optimize.py`` (about 8 minutes: sections 4-6
+dominate; ``--ev`` runs sections 1-3 only, about a minute; ``--frontier`` section 6 only).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from keiretsu.experiments import closed_loop as loop_study
 from keiretsu.experiments import optimize as study
 from keiretsu.experiments import optimize_input
 from keiretsu.optimize.allocation import optimize_allocation
+from keiretsu.optimize.benders import CutPool
 from keiretsu.optimize.risk import optimize_risk
 from keiretsu.optimize.solve import SolverOptions
 from keiretsu.scenario.loader import load_scenario
@@ -89,6 +94,38 @@ def at_scale(n_parts: int, k: int) -> list[str]:
     ]
 
 
+def frontier_solves(k: int, points: int) -> list[list[str]]:
+    """The risk-model solves of a frontier, without and with the cut pool."""
+    scenario = optimizer_scenario(500)
+    inp = optimize_input.optimization_input(scenario)
+    evaluated = study.evaluate_options(scenario, seed=1)
+    inp = dataclasses.replace(inp, data=study.with_options(inp.data, evaluated))
+    caps = optimize_input.capacity_scenarios(scenario, k, 1)
+    options = dataclasses.replace(AT_SCALE, decomposition="benders")
+    rows = []
+    for label, cuts in (("from scratch", None), ("from the cuts before", CutPool())):
+        total = 0.0
+        for lam in loop_study.frontier_lambdas(points, 10.0):
+            data = optimize_input.risk_data(
+                scenario, inp, caps, alpha=0.95, cvar_weight=lam, evaluated=evaluated
+            )
+            r = optimize_risk(data, options, cuts=cuts)
+            total += r.build_time_s + r.solve_time_s
+            rows.append(
+                [
+                    label,
+                    f"{lam:g}",
+                    f"{r.build_time_s + r.solve_time_s:.2f}",
+                    f"{r.objective:,.0f}",
+                    gap(r),
+                    r.method.removeprefix("Benders (L-shaped): "),
+                    "-" if cuts is None else f"{len(cuts.rows):,}",
+                ]
+            )
+        rows.append([label, "all", f"{total:.2f}", "", "", "", ""])
+    return rows
+
+
 SCALE_HEADER = [
     "workload",
     "rows x cols, integer",
@@ -107,6 +144,9 @@ SCALE_HEADER = [
 def main() -> None:
     print(f"# bench_optimize  ({machine()}; {source_state()})")
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
+    if "--frontier" in sys.argv:
+        print_frontier()
+        return
     scenario = load_scenario(EV)
     started = time.perf_counter()  # once: the payback studies are cached afterwards
     evaluated = study.evaluate_options(scenario, seed=scenario.run.seed)
@@ -174,6 +214,13 @@ def main() -> None:
     print(table([at_scale(n, 20) for n in (100, 200, 500)], SCALE_HEADER))
     print("\n5b. growth with scenarios (500 parts), 1 % gap")
     print(table([at_scale(500, k) for k in (10, 25, 50)], SCALE_HEADER))
+    print_frontier()
+
+
+def print_frontier() -> None:
+    print("\n6. a frontier's solves, 500 x 50 x 5, K = 50, 1 % gap, the L-shaped method")
+    header = ["solves", "lambda", "s", "objective", "gap", "rounds", "pool rows after"]
+    print(table(frontier_solves(50, 3), header))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from keiretsu.errors import SolverError
 from keiretsu.optimize.allocation import AllocationData, Offer, Part, Supplier
+from keiretsu.optimize.benders import CutPool
 from keiretsu.optimize.risk import (
     BENDERS_MIN_ROWS,
     Recourse,
@@ -33,11 +34,12 @@ from tests.verification.test_rockafellar_uryasev_2000_cvar import EXACT, tiny
 BENDERS = SolverOptions(gap=1e-6, decomposition="benders")
 
 
-def agrees(data: RiskData, options: SolverOptions = BENDERS) -> None:
+def agrees(data: RiskData, options: SolverOptions = BENDERS, cuts: CutPool | None = None):
     """The decomposition's plan is within its gap of the extensive optimum, its cost is
-    its own plan's (scenario costs, expected cost and CVaR add up), its bound is below."""
+    its own plan's (scenario costs, expected cost and CVaR add up), its bound is below.
+    ``cuts``: the solve starts from (and adds to) these rows. Returns the decomposed result."""
     exact = optimize_risk(data, dataclasses.replace(EXACT, decomposition="extensive"))
-    got = optimize_risk(data, options)
+    got = optimize_risk(data, options, cuts=cuts)
     assert exact.method == "one model" and got.method.startswith("Benders")
     scale = max(1.0, abs(exact.objective))
     gap = options.gap or 1e-4
@@ -57,6 +59,7 @@ def agrees(data: RiskData, options: SolverOptions = BENDERS) -> None:
     assert (covered <= r["lost_allocation_units"] + 1e-6).all()
     # the same model: the same size whichever way it is solved
     assert got.model_size["rows"] == exact.model_size["rows"]
+    return got
 
 
 @pytest.mark.parametrize("weight", [0.0, 1.0])
@@ -160,6 +163,27 @@ def instances(draw) -> RiskData:
 @given(instances())
 def test_benders_equals_the_extensive_form_on_random_instances(data: RiskData) -> None:
     agrees(data)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(), st.sampled_from([0.0, 0.3, 1.0, 4.0]))
+def test_cuts_of_one_risk_weight_start_the_solve_of_another(data: RiskData, weight) -> None:
+    """The frontier's reuse: a pool filled at one CVaR weight is valid at any other (the
+    cuts bound the recourse cost, which does not depend on the weight): the solve that
+    starts from it still lands within its gap of the extensive optimum at its weight."""
+    cuts = CutPool()
+    agrees(data, cuts=cuts)
+    agrees(dataclasses.replace(data, cvar_weight=weight), cuts=cuts)
+
+
+def test_a_solve_that_starts_from_its_own_cuts_needs_one_lp_round() -> None:
+    data = dataclasses.replace(two_part_instance(), cvar_weight=1.0)
+    cuts = CutPool()
+    first = agrees(data, cuts=cuts)
+    again = agrees(data, cuts=CutPool.from_frames(cuts.frames()))  # through a checkpoint
+    assert first.method != again.method
+    assert again.method.startswith("Benders (L-shaped): 1 LP rounds")
+    assert again.objective == pytest.approx(first.objective, rel=1e-9)
 
 
 def test_a_loose_gap_is_met_not_exceeded() -> None:

@@ -4,10 +4,12 @@ written back), the closed loop on common random numbers, the frontier's monotoni
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from keiretsu.experiments import closed_loop as loop_study
 from keiretsu.experiments import optimize as study
+from keiretsu.fileio import Checkpoint
 from keiretsu.optimize.solve import SolverOptions
 from keiretsu.scenario.loader import load_scenario
 from tests.helpers import edit
@@ -91,3 +93,38 @@ def test_frontier_points_are_monotone_and_simulated(scenario) -> None:
     assert len(set(f.closed_loop.table["plan"])) == 5  # four points and the scenario's plan
     with pytest.raises(ValueError, match="at least 2 points"):
         loop_study.frontier_lambdas(1, 10.0)
+
+
+def test_a_decomposed_frontier_reuses_its_cuts_and_resumes_as_it_would_have_gone_on(
+    scenario, tmp_path, monkeypatch
+) -> None:
+    """By the L-shaped method, every point after the first starts from the cuts before it
+    and still lands within its gap of the optimum (the one-model frontier); a frontier
+    resumed after its first point starts the next from that point's cuts, read back from
+    the checkpoint, and solves the rest as the uninterrupted one did."""
+    options = SolverOptions(gap=1e-6, decomposition="benders")
+    kw = {"points": 3, "lambda_max": 20.0, "replications": 0}
+    exact = loop_study.frontier(scenario, options=EXACT, **kw).points
+    started_with: list[int] = []  # cut-pool rows each solve starts from
+    solve = loop_study.optimize
+
+    def counting(*args, cuts, **kwargs):
+        started_with.append(len(cuts.rows))
+        return solve(*args, cuts=cuts, **kwargs)
+
+    monkeypatch.setattr(loop_study, "optimize", counting)
+    whole = Checkpoint(tmp_path / "whole")
+    decomposed = loop_study.frontier(scenario, options=options, checkpoint=whole, **kw).points
+    scale = np.abs(exact["objective"].to_numpy())
+    assert np.all(decomposed["objective"].to_numpy() <= exact["objective"] + 1e-5 * scale)
+    assert np.all(decomposed["objective"].to_numpy() >= exact["objective"] - 1e-6 * scale)
+    kept = whole.store(loop_study.FRONTIER_POINTS_STORE)
+    learnt = [len(kept.load(j)["cut_rows"]) for j in range(3)]
+    assert started_with == [0, learnt[0], learnt[1]] and learnt[0] > 0
+    # a run stopped after its first point: that point (with its cuts) is all it kept
+    stopped = Checkpoint(tmp_path / "stopped")
+    stopped.store(loop_study.FRONTIER_POINTS_STORE).save(0, kept.key(0), kept.load(0))
+    started_with.clear()
+    resumed = loop_study.frontier(scenario, options=options, checkpoint=stopped, **kw).points
+    assert started_with == [learnt[0], learnt[1]]
+    pd.testing.assert_frame_equal(resumed, decomposed)

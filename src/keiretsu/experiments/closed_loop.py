@@ -22,6 +22,7 @@ from keiretsu.experiments.optimize import evaluate_options, optimize, solver_opt
 from keiretsu.experiments.optimize_input import CapacityScenarios, capacity_scenarios
 from keiretsu.experiments.runs import SimulationResult, simulate
 from keiretsu.fileio import Checkpoint
+from keiretsu.optimize.benders import CutPool
 from keiretsu.optimize.solve import SolverOptions
 from keiretsu.scenario.model import Plan, Scenario
 from keiretsu.scenario.resolve import shares as plan_shares
@@ -278,7 +279,10 @@ def frontier(
     With ``checkpoint``, each solved point is kept (store :data:`FRONTIER_POINTS_STORE`)
     and each plan's simulated chunks too (:func:`closed_loop`), so a resumed frontier
     neither solves a point again (a solve stopped by a time limit would not give the same
-    plan twice) nor simulates a chunk again. ``on_point(j, lambda, kept)``: point *j*
+    plan twice) nor simulates a chunk again. The points share their scenarios, so each
+    solve by the L-shaped method starts from the cuts the point before ended with
+    (:class:`~keiretsu.optimize.benders.CutPool`; kept with each point, so a resumed
+    frontier goes on as the uninterrupted one would). ``on_point(j, lambda, kept)``: point *j*
     begins (``kept``: read back from the checkpoint).
     """
     settings = scenario.optimize.risk
@@ -289,6 +293,7 @@ def frontier(
     solved = None if checkpoint is None else checkpoint.store(FRONTIER_POINTS_STORE)
     caps: CapacityScenarios | None = None
     evaluated = None
+    cuts = CutPool()  # the points share their scenarios: each starts from the last one's cuts
     rows, plans, baseline = [], [], None
     for j, lam in enumerate(frontier_lambdas(points, lambda_max)):
         kept = solved is not None and j in solved
@@ -299,6 +304,7 @@ def frontier(
             rows.append(entry["row"])
             plans.append(Plan.model_validate(entry["plan"]))
             baseline = entry["baseline"]
+            cuts = CutPool.from_frames(solved.load(j))  # the rows point j ended with
             continue
         if caps is None:
             caps = capacity_scenarios(scenario, k, seed)
@@ -314,6 +320,7 @@ def frontier(
             caps=caps,
             evaluated=evaluated,
             name=f"lambda={lam:.4g}",
+            cuts=cuts,
         )
         r = res.risk
         assert r is not None
@@ -337,7 +344,7 @@ def frontier(
         plans.append(res.plan)
         if solved is not None:
             plan = res.plan.model_dump(mode="json")
-            solved.save(j, {"row": row, "plan": plan, "baseline": baseline}, {})
+            solved.save(j, {"row": row, "plan": plan, "baseline": baseline}, cuts.frames())
     points_frame = pd.DataFrame(rows)
     loop = None
     if replications > 0:

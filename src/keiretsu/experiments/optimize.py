@@ -55,6 +55,7 @@ from keiretsu.optimize.allocation import (
     AllocationResult,
     optimize_allocation,
 )
+from keiretsu.optimize.benders import CutPool
 from keiretsu.optimize.incentives import COMPONENTS as _INCENTIVE_COMPONENTS
 from keiretsu.optimize.risk import (
     RiskData,
@@ -452,6 +453,7 @@ def optimize(
     caps: CapacityScenarios | None = None,
     evaluated: SourcingOptions | None = None,
     name: str = "optimized",
+    cuts: CutPool | None = None,
 ) -> OptimizeResult:
     """Optimize ``scenario``'s allocation, incentive options and programs: the deterministic
     model, or the risk model (``risk``, a preset ``objective`` of :data:`OBJECTIVES`, or a
@@ -459,7 +461,8 @@ def optimize(
 
     ``scenarios``, ``alpha`` and ``cvar_weight`` default to ``optimize.risk``; ``seed`` to
     ``run.seed``; ``options`` to ``optimize.solver``; ``caps`` reuses drawn scenarios and
-    ``evaluated`` evaluated options (:func:`evaluate_options`). Raises
+    ``evaluated`` evaluated options (:func:`evaluate_options`); ``cuts`` the L-shaped
+    method's rows of an earlier solve on the same ``caps`` (the frontier). Raises
     :class:`~keiretsu.errors.SolverError` when no plan comes out (an infeasible model
     carries its diagnosis, one line per conflicting requirement).
     """
@@ -496,7 +499,7 @@ def optimize(
         )
     assert caps is not None
     data = risk_data(scenario, inp, caps, alpha=alpha, cvar_weight=cvar_weight, evaluated=evaluated)
-    solved = optimize_risk(data, options)
+    solved = optimize_risk(data, options, cuts=cuts)
     options_of = reservation_options(scenario, inp.periods_per_year)
     contracts, programs = _chosen(evaluated, solved.first_stage)
     plan = plan_from_shares(

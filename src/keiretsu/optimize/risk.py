@@ -798,6 +798,7 @@ def optimize_risk(
     fixed_reservations: Mapping[str, float] | None = None,
     fixed_incentives: Mapping[str, str] | None = None,
     fixed_programs: Mapping[str, float] | None = None,
+    cuts: benders.CutPool | None = None,
 ) -> RiskResult:
     """Build and solve the two-stage model of ``data``; honest statuses as in ``solve``.
 
@@ -806,7 +807,10 @@ def optimize_risk(
     suppliers and offers with units are the qualified ones) to evaluate a given plan:
     only the recourse is then optimised; ``fixed_incentives`` / ``fixed_programs`` fix the
     incentive options and funded programs (see
-    :func:`~keiretsu.optimize.allocation.fix_choices`). Raises
+    :func:`~keiretsu.optimize.allocation.fix_choices`). ``cuts``: when the model is solved
+    by the L-shaped method, the rows of an earlier solve of the same scenarios to start
+    from, and where this solve's final rows go (:class:`~keiretsu.optimize.benders.CutPool`;
+    the frontier passes one from point to point). Raises
     :class:`SolverError` unless the solve is optimal or stopped early with an incumbent;
     an infeasible (unfixed) model is explained through the allocation's diagnosis.
     """
@@ -833,7 +837,7 @@ def optimize_risk(
         size = size | {key: size[key] + n for key, n in benders.size(v.blocks).items()}
     try:
         if decompose:
-            report = benders.solve(prob, v.blocks, _settlement(data, v), options)
+            report = benders.solve(prob, v.blocks, _settlement(data, v), options, cuts)
         else:
             report = solve_with(prob, options)
     except SolverError as exc:
