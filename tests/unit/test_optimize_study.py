@@ -95,6 +95,23 @@ def test_frontier_points_are_monotone_and_simulated(scenario) -> None:
         loop_study.frontier_lambdas(1, 10.0)
 
 
+def test_the_frontier_prices_the_scenario_plan_once(scenario, monkeypatch) -> None:
+    """The scenario's own plan has the same expected cost and CVaR at every weight: priced
+    at the first point, reported at every point."""
+    calls = []
+    price = study._price_plan
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return price(*args, **kwargs)
+
+    monkeypatch.setattr(study, "_price_plan", counting)
+    f = loop_study.frontier(scenario, points=3, lambda_max=20.0, options=EXACT, replications=0)
+    assert len(calls) == 1 and len(f.points) == 3
+    once = study.optimize(scenario, risk=True, cvar_weight=20.0, options=EXACT).baseline.risk
+    assert f.baseline == {"expected_cost": once.expected_cost, "cvar": once.cvar}
+
+
 def test_a_decomposed_frontier_reuses_its_cuts_and_resumes_as_it_would_have_gone_on(
     scenario, tmp_path, monkeypatch
 ) -> None:

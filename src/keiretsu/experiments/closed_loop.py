@@ -294,6 +294,9 @@ def frontier(
     caps: CapacityScenarios | None = None
     evaluated = None
     cuts = CutPool()  # the points share their scenarios: each starts from the last one's cuts
+    priced = (
+        None  # the scenario's plan, priced once: its cost and CVaR are the same at every weight
+    )
     rows, plans, baseline = [], [], None
     for j, lam in enumerate(frontier_lambdas(points, lambda_max)):
         kept = solved is not None and j in solved
@@ -321,7 +324,9 @@ def frontier(
             evaluated=evaluated,
             name=f"lambda={lam:.4g}",
             cuts=cuts,
+            baseline=priced,
         )
+        priced = res.baseline
         r = res.risk
         assert r is not None
         b = res.baseline.risk

@@ -454,6 +454,7 @@ def optimize(
     evaluated: SourcingOptions | None = None,
     name: str = "optimized",
     cuts: CutPool | None = None,
+    baseline: PlanCost | None = None,
 ) -> OptimizeResult:
     """Optimize ``scenario``'s allocation, incentive options and programs: the deterministic
     model, or the risk model (``risk``, a preset ``objective`` of :data:`OBJECTIVES`, or a
@@ -462,7 +463,10 @@ def optimize(
     ``scenarios``, ``alpha`` and ``cvar_weight`` default to ``optimize.risk``; ``seed`` to
     ``run.seed``; ``options`` to ``optimize.solver``; ``caps`` reuses drawn scenarios and
     ``evaluated`` evaluated options (:func:`evaluate_options`); ``cuts`` the L-shaped
-    method's rows of an earlier solve on the same ``caps`` (the frontier). Raises
+    method's rows of an earlier solve on the same ``caps`` (the frontier); ``baseline``
+    the scenario's plan as an earlier call priced it on the same ``caps`` and options,
+    returned as given instead of priced again (the frontier: its expected cost and CVaR do
+    not depend on the weight; its objective is at the weight it was priced at). Raises
     :class:`~keiretsu.errors.SolverError` when no plan comes out (an infeasible model
     carries its diagnosis, one line per conflicting requirement).
     """
@@ -493,7 +497,8 @@ def optimize(
             contracts=contracts,
             programs=programs,
         )
-        baseline = _price_plan(scenario, inp, None, options, fixed)
+        if baseline is None:
+            baseline = _price_plan(scenario, inp, None, options, fixed)
         return OptimizeResult(
             inp, result, None, plan, baseline, None, options, evaluated, objective
         )
@@ -511,7 +516,8 @@ def optimize(
         contracts=contracts,
         programs=programs,
     )
-    baseline = _price_plan(scenario, inp, data, options, fixed)
+    if baseline is None:
+        baseline = _price_plan(scenario, inp, data, options, fixed)
     return OptimizeResult(
         inp, solved.first_stage, solved, plan, baseline, caps, options, evaluated, objective
     )
