@@ -500,6 +500,18 @@ def _solve(
             add_rows(low, [inf] * len(low), starts, index, value, cut=True)
         return len(low)
 
+    def separate_at(at: np.ndarray, master_point: np.ndarray) -> int | None:
+        """Evaluate ``at`` (remembered if the best so far) and add the cuts it gives that
+        ``master_point`` violates; None when its feasibility rows were added instead."""
+        nonlocal best_lp, lp_best_point
+        objective, x, results = evaluate(at)
+        if objective is None:
+            add_feasibility(results)
+            return None
+        if objective < best_lp:
+            best_lp, lp_best_point = objective, (x, results)
+        return add_cuts(x, master_point, results)
+
     # ---- LP phase
     mip = False
     if integer.size:
@@ -522,23 +534,12 @@ def _solve(
         core = point.copy() if core is None else core
         separate = weight * point + (1.0 - weight) * core
         core = 0.5 * (core + point)
-        objective, x, results = evaluate(separate)
-        if objective is None:
-            add_feasibility(results)
+        added = separate_at(separate, point)
+        if added == 0 and weight < 1.0:  # the in-out point's cuts do not cut: the master's
+            added = separate_at(point, point)
+        if added is None:  # feasibility rows were added: the core starts again
             core = None
             continue
-        if objective < best_lp:
-            best_lp, lp_best_point = objective, (x, results)
-        added = add_cuts(x, point, results)
-        if added == 0 and weight < 1.0:  # the in-out point's cuts do not cut: the master's
-            objective, x, results = evaluate(point)
-            if objective is None:
-                add_feasibility(results)
-                core = None
-                continue
-            if objective < best_lp:
-                best_lp, lp_best_point = objective, (x, results)
-            added = add_cuts(x, point, results)
         lp_gap = (best_lp - bound) / max(abs(best_lp), 1e-12)
         log.info(
             "Benders: LP round %d, bound within %.2f %% of the best point", rounds, 100 * lp_gap
