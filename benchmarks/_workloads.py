@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from keiretsu.optimize.allocation import AllocationData, Offer, Part, PriceBreak, Supplier
+from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, PriceBreak, Supplier
 from keiretsu.scenario.model import Scenario
 
 # --------------------------------------------------------------------------- peer workload

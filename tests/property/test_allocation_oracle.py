@@ -26,14 +26,8 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from keiretsu.errors import SolverError
-from keiretsu.optimize.allocation import (
-    AllocationData,
-    Offer,
-    Part,
-    PriceBreak,
-    Supplier,
-    optimize_allocation,
-)
+from keiretsu.optimize.allocation import optimize_allocation
+from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, PriceBreak, Supplier
 
 MAX_OFFER_YEARS = 6
 

@@ -31,7 +31,8 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from keiretsu.econ.settlement import RebateTiers, take_or_pay, tiered_rebate
-from keiretsu.optimize.allocation import AllocationData, Offer, Part, Supplier, optimize_allocation
+from keiretsu.optimize.allocation import optimize_allocation
+from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, Supplier
 from keiretsu.optimize.coinvest import ProgramChoice, ProgramOption
 from keiretsu.optimize.incentives import IncentiveMenu, IncentiveOption, Rebate
 from keiretsu.optimize.solve import SolverOptions

@@ -14,16 +14,8 @@ import pulp
 import pytest
 
 from keiretsu.errors import SolverError
-from keiretsu.optimize.allocation import (
-    COST_TERMS,
-    AllocationData,
-    Offer,
-    Part,
-    PriceBreak,
-    Supplier,
-    build,
-    optimize_allocation,
-)
+from keiretsu.optimize.allocation import COST_TERMS, build, optimize_allocation
+from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, PriceBreak, Supplier
 from keiretsu.optimize.diagnosis import diagnose_infeasibility
 
 YEARS = (2027, 2028)

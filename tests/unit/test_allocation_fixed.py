@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from keiretsu.errors import SolverError
-from keiretsu.optimize.allocation import Part, optimize_allocation
+from keiretsu.optimize.allocation import optimize_allocation
+from keiretsu.optimize.allocation_data import Part
 from tests.unit.test_allocation import base, close, units
 
 

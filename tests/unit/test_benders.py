@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keiretsu.errors import SolverError
-from keiretsu.optimize.allocation import AllocationData, Offer, Part, Supplier
+from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, Supplier
 from keiretsu.optimize.benders import CutPool
 from keiretsu.optimize.risk import (
     BENDERS_MIN_ROWS,

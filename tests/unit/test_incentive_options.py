@@ -17,7 +17,7 @@ import pytest
 from keiretsu.experiments import incentives as inc
 from keiretsu.experiments import optimize as study
 from keiretsu.experiments import optimize_input
-from keiretsu.optimize.allocation import AllocationData, Offer, Part, Supplier
+from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, Supplier
 from keiretsu.optimize.incentives import IncentiveMenu, IncentiveOption
 from keiretsu.optimize.risk import Recourse, RiskData, optimize_risk
 from keiretsu.optimize.solve import SolverOptions

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from keiretsu.errors import SolverError
-from keiretsu.optimize.allocation import AllocationData, Offer, Part, Supplier
+from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, Supplier
 from keiretsu.optimize.risk import Recourse, ReservationOption, RiskData, build, optimize_risk
 from keiretsu.optimize.solve import SolverOptions
 from tests.verification.test_rockafellar_uryasev_2000_cvar import (

@@ -9,14 +9,8 @@ import pulp
 import pytest
 
 from keiretsu.errors import SolverError
-from keiretsu.optimize.allocation import (
-    AllocationData,
-    Offer,
-    Part,
-    PriceBreak,
-    Supplier,
-    optimize_allocation,
-)
+from keiretsu.optimize.allocation import optimize_allocation
+from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, PriceBreak, Supplier
 from keiretsu.optimize.solve import SolverOptions, solve, solve_with, solver
 from tests.verification.test_ravindran_warsing_2013_table_5_15 import table_5_15
 

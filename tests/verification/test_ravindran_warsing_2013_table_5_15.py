@@ -16,14 +16,8 @@ from __future__ import annotations
 
 import pytest
 
-from keiretsu.optimize.allocation import (
-    AllocationData,
-    Offer,
-    Part,
-    PriceBreak,
-    Supplier,
-    optimize_allocation,
-)
+from keiretsu.optimize.allocation import optimize_allocation
+from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, PriceBreak, Supplier
 
 
 def table_5_15(demand: float) -> AllocationData:

@@ -15,14 +15,8 @@ import itertools
 import numpy as np
 import pytest
 
-from keiretsu.optimize.allocation import (
-    AllocationData,
-    Offer,
-    Part,
-    PriceBreak,
-    Supplier,
-    optimize_allocation,
-)
+from keiretsu.optimize.allocation import optimize_allocation
+from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, PriceBreak, Supplier
 from keiretsu.optimize.risk import (
     Recourse,
     ReservationOption,

@@ -50,11 +50,8 @@ from keiretsu.experiments.optimize_input import (
     reservation_options,
     risk_data,
 )
-from keiretsu.optimize.allocation import (
-    AllocationData,
-    AllocationResult,
-    optimize_allocation,
-)
+from keiretsu.optimize.allocation import AllocationResult, optimize_allocation
+from keiretsu.optimize.allocation_data import AllocationData
 from keiretsu.optimize.benders import CutPool
 from keiretsu.optimize.incentives import COMPONENTS as _INCENTIVE_COMPONENTS
 from keiretsu.optimize.risk import (

@@ -74,13 +74,7 @@ from keiretsu.errors import InputError, Problem
 from keiretsu.experiments.incentives import (
     option_availability,
 )
-from keiretsu.optimize.allocation import (
-    AllocationData,
-    Offer,
-    Part,
-    PriceBreak,
-    Supplier,
-)
+from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, PriceBreak, Supplier
 from keiretsu.optimize.risk import (
     Recourse,
     ReservationOption,

@@ -10,18 +10,8 @@ risk model.
 
 from __future__ import annotations
 
-from keiretsu.optimize.allocation import (
-    AllocationData,
-    AllocationVariables,
-    Offer,
-    Part,
-    Requirement,
-    Supplier,
-    _limit,
-    _num,
-    _pct,
-    build,
-)
+from keiretsu.optimize.allocation import AllocationVariables, Requirement, _limit, _num, _pct, build
+from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, Supplier
 from keiretsu.optimize.solve import SolverOptions, pairs_value, solve_with, var_units
 
 _GROUP_ORDER = (

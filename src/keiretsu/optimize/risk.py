@@ -1,7 +1,8 @@
 r"""Two-stage stochastic allocation over K disruption scenarios, risk-averse by CVaR.
 
-Plain data in (:class:`RiskData`: an :class:`~keiretsu.optimize.allocation.AllocationData`
-plus, per scenario, the share of each offer's capacity that is available each year),
+Plain data in (:class:`RiskData`: an
+:class:`~keiretsu.optimize.allocation_data.AllocationData` plus, per scenario, the share
+of each offer's capacity that is available each year),
 a PuLP model out (:func:`build`), solved and read back by :func:`optimize_risk`. The
 scenarios are prepared by ``keiretsu.experiments`` from the scenario's own disruption
 model; this module never sees the simulator.
@@ -93,20 +94,10 @@ import pulp
 
 from keiretsu.errors import SolverError
 from keiretsu.optimize import benders
-from keiretsu.optimize.allocation import (
-    AllocationData,
-    AllocationResult,
-    _limit,
-    _result,
-    fix_choices,
-    fix_units,
-)
-from keiretsu.optimize.allocation import (
-    build as build_allocation,
-)
-from keiretsu.optimize.allocation import (
-    check as check_allocation,
-)
+from keiretsu.optimize.allocation import AllocationResult, _limit, _result, fix_choices, fix_units
+from keiretsu.optimize.allocation import build as build_allocation
+from keiretsu.optimize.allocation_data import AllocationData
+from keiretsu.optimize.allocation_data import check as check_allocation
 from keiretsu.optimize.benders import RecourseBlock
 from keiretsu.optimize.diagnosis import diagnose_infeasibility
 from keiretsu.optimize.solve import (
