@@ -567,26 +567,20 @@ def frontier(
     from keiretsu.experiments import closed_loop as loop_study
 
     def settings(scenario, _plan) -> dict[str, Any]:
-        _solver_options(  # checked before the run directory is made
-            scenario,
-            solver=solver,
-            time_limit_s=time_limit,
-            gap=gap,
-            threads=threads,
-            decomposition=decomposition,
-        )
+        chosen = {
+            "solver": solver,
+            "time_limit_s": time_limit,
+            "gap": gap,
+            "threads": threads,
+            "decomposition": decomposition,
+        }
+        _solver_options(scenario, **chosen)  # checked before the run directory is made
         return {
             "points": points,
             "lambda_max": lambda_max,
             "scenarios": n_scenarios,
             "alpha": alpha,
-            "solver": {
-                "solver": solver,
-                "time_limit_s": time_limit,
-                "gap": gap,
-                "threads": threads,
-                "decomposition": decomposition,
-            },
+            "solver": chosen,
         }
 
     console = Console(stderr=True)

@@ -29,6 +29,7 @@ class Inspection:
         if not rngs or any(not isinstance(g.bit_generator, np.random.PCG64) for g in rngs):
             raise TypeError("Inspection needs one PCG64 generator per replication")
         self.rngs = rngs
+        self._draw = _compiled_inversion_rows()
         self._next_double = rngs[0].bit_generator.ctypes.next_double  # one C function
         self._states = np.array(
             [g.bit_generator.ctypes.state_address for g in rngs], dtype=np.uint64
@@ -41,8 +42,7 @@ class Inspection:
         defect rates; ``out``: (R, O) float array.
         """
         rate = np.broadcast_to(rate, arriving.shape)
-        draw = _compiled_inversion_rows()
-        numpy_rows = draw(self._next_double, self._states, arriving, rate, out)
+        numpy_rows = self._draw(self._next_double, self._states, arriving, rate, out)
         if numpy_rows.any():
             counts = arriving.astype(np.int64)
             for r in np.flatnonzero(numpy_rows):
