@@ -19,14 +19,12 @@ from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, Suppl
 from keiretsu.optimize.benders import CutPool
 from keiretsu.optimize.risk import (
     BENDERS_MIN_ROWS,
-    Recourse,
-    ReservationOption,
-    RiskData,
     build,
     optimize_risk,
     scenario_rows,
     use_benders,
 )
+from keiretsu.optimize.risk_data import Recourse, ReservationOption, RiskData
 from keiretsu.optimize.solve import SolverOptions
 from tests.unit.test_risk import two_part_instance
 from tests.verification.test_rockafellar_uryasev_2000_cvar import EXACT, tiny

@@ -19,7 +19,8 @@ from keiretsu.experiments import optimize as study
 from keiretsu.experiments import optimize_input
 from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, Supplier
 from keiretsu.optimize.incentives import IncentiveMenu, IncentiveOption
-from keiretsu.optimize.risk import Recourse, RiskData, optimize_risk
+from keiretsu.optimize.risk import optimize_risk
+from keiretsu.optimize.risk_data import Recourse, RiskData
 from keiretsu.optimize.solve import SolverOptions
 from keiretsu.scenario.contracts import RESPONSE_DEFAULTS
 from keiretsu.scenario.loader import load_scenario

@@ -12,7 +12,8 @@ import pytest
 
 from keiretsu.errors import SolverError
 from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, Supplier
-from keiretsu.optimize.risk import Recourse, ReservationOption, RiskData, build, optimize_risk
+from keiretsu.optimize.risk import build, optimize_risk
+from keiretsu.optimize.risk_data import Recourse, ReservationOption, RiskData
 from keiretsu.optimize.solve import SolverOptions
 from tests.verification.test_rockafellar_uryasev_2000_cvar import (
     EXACT,

@@ -17,13 +17,8 @@ import pytest
 
 from keiretsu.optimize.allocation import optimize_allocation
 from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, PriceBreak, Supplier
-from keiretsu.optimize.risk import (
-    Recourse,
-    ReservationOption,
-    RiskData,
-    cvar,
-    optimize_risk,
-)
+from keiretsu.optimize.risk import cvar, optimize_risk
+from keiretsu.optimize.risk_data import Recourse, ReservationOption, RiskData
 from keiretsu.optimize.solve import SolverOptions
 
 EXACT = SolverOptions(gap=0.0)

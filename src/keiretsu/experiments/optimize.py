@@ -54,11 +54,8 @@ from keiretsu.optimize.allocation import AllocationResult, optimize_allocation
 from keiretsu.optimize.allocation_data import AllocationData
 from keiretsu.optimize.benders import CutPool
 from keiretsu.optimize.incentives import COMPONENTS as _INCENTIVE_COMPONENTS
-from keiretsu.optimize.risk import (
-    RiskData,
-    RiskResult,
-    optimize_risk,
-)
+from keiretsu.optimize.risk import RiskResult, optimize_risk
+from keiretsu.optimize.risk_data import RiskData
 from keiretsu.optimize.solve import SolverOptions
 from keiretsu.scenario.contracts import Contract
 from keiretsu.scenario.model import Contingency, Plan, Reservation, Scenario

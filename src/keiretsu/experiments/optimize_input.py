@@ -75,11 +75,7 @@ from keiretsu.experiments.incentives import (
     option_availability,
 )
 from keiretsu.optimize.allocation_data import AllocationData, Offer, Part, PriceBreak, Supplier
-from keiretsu.optimize.risk import (
-    Recourse,
-    ReservationOption,
-    RiskData,
-)
+from keiretsu.optimize.risk_data import Recourse, ReservationOption, RiskData
 from keiretsu.scenario.model import Plan, Scenario
 from keiretsu.scenario.resolve import shares as plan_shares
 from keiretsu.sim.disruptions import schedules

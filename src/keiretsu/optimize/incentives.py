@@ -57,7 +57,7 @@ Cost terms (added to the allocation's objective, :data:`COST_TERMS`):
 
 The priority weight an option buys (the share of the supplier's capacity the buyer gets in
 a shortage) acts in the risk model: its availability per scenario may depend on the option
-(:class:`keiretsu.optimize.risk.RiskData` ``option_availability``), and the risk builder
+(:class:`keiretsu.optimize.risk_data.RiskData` ``option_availability``), and the risk builder
 uses ``w`` in place of ``x`` for such offers.
 """
 
